@@ -1,0 +1,3 @@
+// Includes every non-template implementation file (impl/*.ipp) of the
+// dcs module. Compiled once, by lib/dcs.cpp.
+#pragma once

@@ -1,0 +1,3 @@
+// Includes every non-template implementation file (impl/*.ipp) of the
+// ha module. Compiled once, by lib/ha.cpp.
+#pragma once

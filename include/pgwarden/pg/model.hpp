@@ -1,0 +1,95 @@
+// Values exchanged with the PostgreSQL controller (ha-loop.md 2, 6, 9-14).
+// Aggregates only: no libpq, no Asio.
+#pragma once
+#include <pgwarden/core/lsn.hpp>
+#include <pgwarden/core/time.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pgwarden::pg {
+
+/// What the probe found PostgreSQL doing (ha-loop.md 2.1 roles).
+enum class pg_role { uninitialized, primary, replica, standby_leader, demoted, promoted };
+
+/// The state string of dcs.md 2.2.1, as an enum; pg::to_string gives the exact text.
+enum class pg_state {
+    initializing_new_cluster, initdb_failed, running_custom_bootstrap_script,
+    custom_bootstrap_failed, creating_replica, running, starting,
+    starting_after_custom_bootstrap, start_failed, restarting, restart_failed,
+    stopping, stopped, stop_failed, crashed, unknown,
+};
+
+/// One replication connection seen on a primary (pg_stat_replication).
+struct replication_peer {
+    std::string application_name;
+    std::string state;                ///< streaming, catchup, ...
+    std::string sync_state;           ///< async, potential, sync, quorum
+    lsn write_lsn, flush_lsn, replay_lsn;
+};
+
+/// A replication slot present on this node.
+struct slot_info {
+    std::string name;
+    std::string type;                 ///< physical | logical
+    std::optional<std::string> plugin, database;
+    lsn restart_lsn, confirmed_flush_lsn;
+};
+
+/** A value snapshot of the local PostgreSQL, produced by controller::probe().
+ *
+ *  Invariants:
+ *  - `running` is false => the LSN fields come from pg_controldata or are empty;
+ *  - `role == primary` => `in_recovery` is false.
+ */
+struct local_pg_state {
+    bool data_dir_empty = true;       ///< no PG_VERSION / pg_control
+    bool running = false;             ///< the postmaster is alive
+    bool accepting_connections = false;
+    pg_role role = pg_role::uninitialized;
+    pg_state state = pg_state::stopped;
+    bool in_recovery = false;
+    std::int64_t timeline = 0;
+    std::int64_t received_timeline = 0;   ///< standby: WAL receiver's timeline, 0 if none
+    std::optional<std::uint64_t> system_identifier;
+    int server_version = 0;           ///< e.g. 150018
+    lsn write_lsn;                    ///< primary: pg_current_wal_flush_lsn()
+    lsn receive_lsn;                  ///< standby
+    lsn replay_lsn;                   ///< standby
+    bool is_streaming = false;        ///< WAL receiver status is streaming
+    std::optional<std::string> upstream;      ///< the primary_conninfo's host:port or member name
+    bool pending_restart = false;
+    bool cleanly_shut_down = true;    ///< pg_controldata "shut down" / "shut down in recovery"
+    std::string controldata_state;    ///< "Database cluster state" as printed
+    std::optional<mono_time> postmaster_start;
+    std::vector<replication_peer> replication;
+    std::vector<slot_info> slots;
+    std::optional<std::string> background_action;   ///< the long action running, ha-loop.md 2.2
+};
+
+/// How start() brings PostgreSQL up.
+enum class start_role { primary, replica, standby_leader };
+
+/// PostgreSQL's shutdown modes.
+enum class stop_mode { smart, fast, immediate };
+
+/// Where a replica streams from (or restores from, in a standby cluster).
+struct follow_target {
+    std::optional<std::string> member;        ///< member name, empty for restore-only
+    std::string conn_url;                     ///< postgres://host:port/db of the upstream
+    std::optional<std::string> slot_name;
+    std::optional<std::string> restore_command;
+    std::optional<std::int64_t> timeline;     ///< recovery_target_timeline, latest if absent
+};
+
+/// The synchronous standbys to write into synchronous_standby_names (ha-loop.md 13.2).
+struct sync_names {
+    bool quorum = false;              ///< ANY (quorum) instead of FIRST (priority)
+    int count = 0;                    ///< number of synchronous standbys required
+    std::vector<std::string> names;
+    bool strict_placeholder = false;  ///< strict mode with no candidate
+};
+
+} // namespace pgwarden::pg

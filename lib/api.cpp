@@ -1,0 +1,2 @@
+// The compiled part of pgwarden's api module (see lib/CMakeLists.txt).
+#include <pgwarden/api/src.hpp>
