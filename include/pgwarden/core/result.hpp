@@ -12,4 +12,18 @@ using result = boost::system::result<T, boost::system::error_code>;
 
 using error_code = boost::system::error_code;
 
+/** A failure convertible to any result<T>. Needed for result<bool>, which
+ *  cannot be built from an error_code directly (bool is constructible from
+ *  one): write `return fail(ec);` or `co_return fail(ec);` everywhere. */
+struct failure {
+    error_code ec;
+    template <class T>
+    operator result<T>() const   // NOLINT: implicit on purpose
+    {
+        return result<T>(boost::system::in_place_error, ec);
+    }
+};
+
+[[nodiscard]] inline failure fail(error_code ec) noexcept { return failure{ec}; }
+
 } // namespace pgwarden

@@ -1,0 +1,392 @@
+// Template bodies of ha::engine (see ../engine.hpp).
+#pragma once
+#include <pgwarden/core/error.hpp>
+#include <pgwarden/core/mark.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <type_traits>
+#include <variant>
+
+namespace pgwarden::ha {
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+engine<Dcs, Pg, Wd, Clock>::engine(boost::asio::any_io_executor ex, Dcs& dcs, Pg& pg, Wd& wd,
+                                   Clock clock, ha_config config, engine_hooks hooks,
+                                   std::uint64_t seed)
+    : ex_(ex), dcs_(dcs), pg_(pg), wd_(wd), clock_(std::move(clock)), config_(std::move(config)),
+      hooks_(std::move(hooks)), rng_(seed), wake_timer_(ex)
+{
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+void engine<Dcs, Pg, Wd, Clock>::log(log_level level, std::string_view text) const
+{
+    if (hooks_.log) hooks_.log(level, text);
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+void engine<Dcs, Pg, Wd, Clock>::wake() noexcept
+{
+    wake_pending_ = true;
+    wake_timer_.cancel();
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+void engine<Dcs, Pg, Wd, Clock>::request_shutdown() noexcept
+{
+    shutdown_requested_ = true;
+    wake();
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+void engine<Dcs, Pg, Wd, Clock>::request_restart(local_requests::restart_request r)
+{
+    requests_.restart = std::move(r);
+    wake();
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+void engine<Dcs, Pg, Wd, Clock>::request_reinitialize(local_requests::reinitialize_request r)
+{
+    requests_.reinitialize = r;
+    wake();
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+void engine<Dcs, Pg, Wd, Clock>::set_config(ha_config config)
+{
+    config_ = std::move(config);
+    wake();
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+auto engine<Dcs, Pg, Wd, Clock>::from(const result<bool>& r) -> step
+{
+    if (r.has_value()) return *r ? step::ok : step::lost_race;
+    return (r.error() == condition::unavailable || r.error() == condition::timeout) ? step::dcs_error
+                                                                                    : step::failed;
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+auto engine<Dcs, Pg, Wd, Clock>::from(const result<void>& r) -> step
+{
+    if (r.has_value()) return step::ok;
+    return (r.error() == condition::unavailable || r.error() == condition::timeout) ? step::dcs_error
+                                                                                    : step::failed;
+}
+
+// ---- the loop --------------------------------------------------------------
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+task<int> engine<Dcs, Pg, Wd, Clock>::run()
+{
+    // Patroni: Patroni.run / _run_cycle scheduling (ha-loop.md 1.2).
+    mono_time next_run = clock_.now();
+    while (!exit_) {
+        co_await run_cycle();
+        if (exit_) break;
+        next_run += config_.loop_wait;
+        const mono_time now = clock_.now();
+        if (next_run <= now) {
+            if (!wake_pending_) log(log_level::warning, "Loop time exceeded, rescheduling immediately.");
+            next_run = now;
+            continue;
+        }
+        co_await wait_next(next_run);
+        if (wake_pending_) next_run = clock_.now();
+        wake_pending_ = false;
+    }
+    co_return exit_code_;
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+std::optional<dcs::dcs_version> engine<Dcs, Pg, Wd, Clock>::watch_version() const
+{
+    // Patroni: Ha.watch / ha-loop.md 1.3: watch the leader key only as a
+    // follower of a known leader with no background action running.
+    if (background_ || !snapshot_ || snapshot_->is_unlocked()) return std::nullopt;
+    if (snapshot_->leader->name == config_.name) return std::nullopt;
+    return snapshot_->leader->version;
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+task<void> engine<Dcs, Pg, Wd, Clock>::wait_next(mono_time deadline)
+{
+    using namespace boost::asio::experimental::awaitable_operators;
+    if (wake_pending_) co_return;
+    // A timer that ends at the deadline; wake() cancels it early. The leader
+    // key watch runs beside it and wakes the loop the moment the key changes
+    // (react to the DCS watch, never to the next loop tick).
+    wake_timer_.expires_at(deadline);
+    auto timer_wait = [this]() -> task<void> {
+        (void)co_await wake_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));   // cancel = wake
+    };
+    if (auto v = watch_version()) {
+        // Followers watch 0.5 s past the deadline so that they run just after the leader (dcs.md 4.2).
+        auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_.now()) +
+                         std::chrono::milliseconds(500);
+        auto watch = [this, v, remaining]() -> task<void> {
+            auto changed = co_await dcs_.wait_for_change(*v, remaining);
+            if (changed.has_value() && *changed) {
+                PGWARDEN_MARK("engine: woken by leader watch");
+                wake_pending_ = true;
+            }
+        };
+        co_await (timer_wait() || watch());
+    } else {
+        co_await timer_wait();
+    }
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+task<void> engine<Dcs, Pg, Wd, Clock>::gather()
+{
+    in_ = inputs{};
+    in_.config = &config_;
+    in_.now = clock_.now();
+    in_.wall_now = clock_.wall_now();
+    in_.entropy = rng_.next();
+
+    auto cluster = co_await dcs_.load_cluster();
+    if (cluster.has_value()) {
+        dcs_down_since_.reset();
+        snapshot_ = std::move(*cluster);
+        in_.cluster = *snapshot_;
+    } else {
+        if (!dcs_down_since_) dcs_down_since_ = in_.now;
+        snapshot_.reset();
+        in_.cluster = dcs_unavailable{*dcs_down_since_, cluster.error()};
+    }
+    auto local = co_await pg_.probe();
+    if (local.has_value()) in_.local = std::move(*local);
+    else in_.local = probe_failed{local.error()};
+    if constexpr (requires { pg_.facts(); }) in_.facts = pg_.facts();
+
+    in_.feedback = std::exchange(feedback_, std::nullopt);
+    in_.background = background_;
+    in_.finished = std::exchange(finished_, std::nullopt);
+    in_.requests = std::exchange(requests_, local_requests{});
+    in_.requests.shutdown = shutdown_requested_;
+    in_.failsafe_all_accepted = std::exchange(failsafe_accepted_, std::nullopt);
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+task<void> engine<Dcs, Pg, Wd, Clock>::run_cycle()
+{
+    ++cycle_;
+    co_await gather();
+    co_await decide_and_act();
+    report_.cycle = cycle_;
+    report_.cluster = snapshot_;
+    report_.local = in_.local.ok() ? std::optional<pg::local_pg_state>(*in_.local.get()) : std::nullopt;
+    report_.state = state_;
+    report_.wall = in_.wall_now;
+    report_.mono = in_.now;
+    report_.background = background_;
+    if (hooks_.on_cycle) hooks_.on_cycle(report_);
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
+{
+    // decide may ask for more facts mid-cycle (peers, a fresh snapshot): the
+    // engine provides them and decides again, a bounded number of times.
+    for (int round = 0; round < 4; ++round) {
+        transition t = decide(state_, in_);
+        report_.message = t.reason;
+        bool redo = false;
+        std::vector<action> background;
+        std::string background_name;
+        for (std::size_t i = 0; i < t.actions.size(); ++i) {
+            const action& a = t.actions[i];
+            if (auto* b = std::get_if<begin_background>(&a)) {
+                background_name = b->name;
+                background.assign(t.actions.begin() + static_cast<std::ptrdiff_t>(i) + 1, t.actions.end());
+                break;
+            }
+            if (auto* f = std::get_if<fetch_peers>(&a)) {
+                std::vector<std::pair<std::string, std::string>> targets;
+                if (snapshot_)
+                    for (const auto& name : f->members)
+                        if (auto* m = snapshot_->find_member(name); m && !m->data.api_url.empty())
+                            targets.emplace_back(name, m->data.api_url);
+                in_.peers = hooks_.fetch_peers ? co_await hooks_.fetch_peers(std::move(targets))
+                                               : std::vector<peer_status>{};
+                redo = true;
+                break;
+            }
+            if (std::holds_alternative<reload_cluster>(a)) {
+                auto cluster = co_await dcs_.load_cluster();
+                if (cluster.has_value()) {
+                    snapshot_ = std::move(*cluster);
+                    in_.cluster = *snapshot_;
+                }
+                redo = true;
+                break;
+            }
+            step s = co_await execute(a);
+            if (s != step::ok) {
+                const char* name = action_name(a);
+                log(s == step::lost_race ? log_level::info : log_level::error,
+                    std::string("action ") + name + " did not succeed");
+                feedback_ = action_feedback{name, s == step::lost_race   ? outcome::lost_race
+                                                  : s == step::dcs_error ? outcome::dcs_error
+                                                                         : outcome::failed};
+                break;
+            }
+        }
+        // The state advances even when an action failed: decide's next state
+        // describes what it asked for, and the failure comes back as feedback.
+        state_ = std::move(t.next);
+        if (!background_name.empty() && !background_) {
+            background_ = background_task{background_name, clock_.now(), false};
+            boost::asio::co_spawn(ex_, run_background(background_name, std::move(background)),
+                                  boost::asio::detached);
+        }
+        if (state_.exit_requested) {
+            exit_ = true;
+            for (const auto& a : t.actions)
+                if (auto* e = std::get_if<exit_daemon>(&a)) exit_code_ = e->code;
+        }
+        if (!redo) co_return;
+    }
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+task<void> engine<Dcs, Pg, Wd, Clock>::run_background(std::string name, std::vector<action> actions)
+{
+    bool ok = true;
+    for (const auto& a : actions) {
+        if (co_await execute(a) != step::ok) {
+            ok = false;
+            break;
+        }
+    }
+    background_.reset();
+    finished_ = background_result{std::move(name), ok, false};
+    wake();
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+task<typename engine<Dcs, Pg, Wd, Clock>::step> engine<Dcs, Pg, Wd, Clock>::execute(const action& a)
+{
+    co_return co_await std::visit([this](const auto& x) -> task<step> { return act(x); }, a);
+}
+
+// ---- one overload per action ---------------------------------------------------
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+template <class A>
+task<typename engine<Dcs, Pg, Wd, Clock>::step> engine<Dcs, Pg, Wd, Clock>::act(const A& a)
+{
+    const dcs::dcs_version leader_v = snapshot_ && snapshot_->leader ? snapshot_->leader->version : 0;
+    const dcs::leader_claim claim{config_.name, config_.ttl};
+
+    if constexpr (std::is_same_v<A, acquire_leader>) {
+        co_return from(co_await dcs_.acquire_leader(claim));
+    } else if constexpr (std::is_same_v<A, renew_leader>) {
+        auto r = from(co_await dcs_.renew_leader(claim, leader_v));
+        if (r == step::ok && a.with_status) {
+            dcs::status_record st;
+            st.optime = a.optime;
+            st.slots = a.slots;
+            st.retain_slots = a.retain_slots;
+            const bool same = snapshot_ && snapshot_->status && snapshot_->status->optime == st.optime &&
+                              snapshot_->status->slots == st.slots &&
+                              snapshot_->status->retain_slots == st.retain_slots;
+            if (!same) (void)co_await dcs_.write_status(st);   // status is best effort (dcs.md 4.1)
+        }
+        co_return r;
+    } else if constexpr (std::is_same_v<A, release_leader>) {
+        if (a.optime) {
+            dcs::status_record st;
+            if (snapshot_ && snapshot_->status) st = *snapshot_->status;
+            st.optime = *a.optime;
+            (void)co_await dcs_.write_status(st);   // best effort before the delete (dcs.md 4)
+        }
+        co_return from(co_await dcs_.release_leader(leader_v));
+    } else if constexpr (std::is_same_v<A, publish_member>) {
+        co_return from(co_await dcs_.publish_member(a.data));
+    } else if constexpr (std::is_same_v<A, write_sync>) {
+        co_return from(co_await dcs_.write_sync(a.value, a.version));
+    } else if constexpr (std::is_same_v<A, delete_sync>) {
+        co_return from(co_await dcs_.delete_sync(a.version));
+    } else if constexpr (std::is_same_v<A, write_failover>) {
+        co_return from(co_await dcs_.write_failover(a.value, a.version.value_or(0)));
+    } else if constexpr (std::is_same_v<A, clear_failover>) {
+        co_return from(co_await dcs_.write_failover(dcs::failover_record{}, a.version.value_or(0)));
+    } else if constexpr (std::is_same_v<A, write_history>) {
+        dcs::history_record h;
+        h.parsed = true;
+        h.lines = a.lines;
+        co_return from(co_await dcs_.write_history(h));
+    } else if constexpr (std::is_same_v<A, write_initialize>) {
+        if (a.create_only) co_return from(co_await dcs_.try_initialize(a.value));
+        co_return from(co_await dcs_.set_initialize(a.value));
+    } else if constexpr (std::is_same_v<A, cancel_initialize>) {
+        co_return from(co_await dcs_.cancel_initialize());
+    } else if constexpr (std::is_same_v<A, write_config>) {
+        co_return from(co_await dcs_.write_config(a.json, a.version.value_or(0)));
+    } else if constexpr (std::is_same_v<A, write_failsafe>) {
+        std::string json = "{";
+        for (std::size_t i = 0; i < a.members.size(); ++i) {
+            if (i) json += ',';
+            json += '"' + a.members[i].first + "\":\"" + a.members[i].second + '"';
+        }
+        json += '}';
+        co_return from(co_await dcs_.write_failsafe(json));
+    } else if constexpr (std::is_same_v<A, post_failsafe>) {
+        std::vector<std::pair<std::string, std::string>> targets;
+        if (snapshot_)
+            for (const auto& m : snapshot_->members)
+                if (m.name != config_.name && !m.data.api_url.empty()) targets.emplace_back(m.name, m.data.api_url);
+        failsafe_accepted_ = hooks_.post_failsafe ? co_await hooks_.post_failsafe(std::move(targets)) : false;
+        co_return step::ok;
+    } else if constexpr (std::is_same_v<A, pg_start>) {
+        if (a.follow) {
+            if (auto r = co_await pg_.follow(*a.follow); !r) co_return step::failed;
+        }
+        co_return from(co_await pg_.start(a.role));
+    } else if constexpr (std::is_same_v<A, pg_stop>) {
+        if constexpr (requires { pg_.checkpoint(); }) {
+            if (a.checkpoint) (void)co_await pg_.checkpoint();   // a failed checkpoint only slows the stop
+        }
+        co_return from(co_await pg_.stop(a.mode));
+    } else if constexpr (std::is_same_v<A, pg_promote>) {
+        co_return from(co_await pg_.promote());
+    } else if constexpr (std::is_same_v<A, pg_follow>) {
+        co_return from(co_await pg_.follow(a.target));
+    } else if constexpr (std::is_same_v<A, pg_rewind>) {
+        co_return from(co_await pg_.rewind(a.source));
+    } else if constexpr (std::is_same_v<A, pg_set_sync_standbys>) {
+        co_return from(co_await pg_.set_sync_standbys(a.names));
+    } else if constexpr (std::is_same_v<A, watchdog_activate>) {
+        co_return wd_.activate(std::chrono::duration_cast<std::chrono::seconds>(config_.ttl)) ? step::ok
+                                                                                                : step::failed;
+    } else if constexpr (std::is_same_v<A, watchdog_keepalive>) {
+        co_return wd_.keepalive() ? step::ok : step::failed;
+    } else if constexpr (std::is_same_v<A, watchdog_disable>) {
+        co_return wd_.disable() ? step::ok : step::failed;
+    } else if constexpr (std::is_same_v<A, run_callback>) {
+        if (hooks_.run_callback) hooks_.run_callback(a.name, a.role);
+        co_return step::ok;
+    } else if constexpr (std::is_same_v<A, exit_daemon>) {
+        log(log_level::error, a.reason);
+        co_return step::ok;
+    } else if constexpr (requires { pg_.perform(a); }) {
+        // Further PostgreSQL operations (bootstrap, create_replica, rewind
+        // checks, checkpoints, slots, ...) are offered by richer controllers.
+        co_return from(co_await pg_.perform(a));
+    } else {
+        log(log_level::warning, std::string("action not supported by this build: ") + action_name(action{a}));
+        co_return step::failed;
+    }
+}
+
+} // namespace pgwarden::ha
