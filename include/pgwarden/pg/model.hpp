@@ -22,6 +22,44 @@ enum class pg_state {
     stopping, stopped, stop_failed, crashed, unknown,
 };
 
+/// The exact state text of dcs.md 2.2.1 (`running`, `creating replica`, ...).
+constexpr const char* to_string(pg_state s) noexcept
+{
+    switch (s) {
+    case pg_state::initializing_new_cluster: return "initializing new cluster";
+    case pg_state::initdb_failed: return "initdb failed";
+    case pg_state::running_custom_bootstrap_script: return "running custom bootstrap script";
+    case pg_state::custom_bootstrap_failed: return "custom bootstrap failed";
+    case pg_state::creating_replica: return "creating replica";
+    case pg_state::running: return "running";
+    case pg_state::starting: return "starting";
+    case pg_state::starting_after_custom_bootstrap: return "starting after custom bootstrap";
+    case pg_state::start_failed: return "start failed";
+    case pg_state::restarting: return "restarting";
+    case pg_state::restart_failed: return "restart failed";
+    case pg_state::stopping: return "stopping";
+    case pg_state::stopped: return "stopped";
+    case pg_state::stop_failed: return "stop failed";
+    case pg_state::crashed: return "crashed";
+    case pg_state::unknown: return "unknown";
+    }
+    return "unknown";
+}
+
+/// The role text Patroni 4.1 publishes (`primary`, `replica`, ...).
+constexpr const char* to_string(pg_role r) noexcept
+{
+    switch (r) {
+    case pg_role::uninitialized: return "uninitialized";
+    case pg_role::primary: return "primary";
+    case pg_role::replica: return "replica";
+    case pg_role::standby_leader: return "standby_leader";
+    case pg_role::demoted: return "demoted";
+    case pg_role::promoted: return "promoted";
+    }
+    return "uninitialized";
+}
+
 /// One replication connection seen on a primary (pg_stat_replication).
 struct replication_peer {
     std::string application_name;
@@ -36,6 +74,8 @@ struct slot_info {
     std::string type;                 ///< physical | logical
     std::optional<std::string> plugin, database;
     lsn restart_lsn, confirmed_flush_lsn;
+    bool active = false;
+    std::string wal_status;           ///< reserved, extended, unreserved, lost ("" if unknown)
 };
 
 /** A value snapshot of the local PostgreSQL, produced by controller::probe().
@@ -67,6 +107,9 @@ struct local_pg_state {
     std::vector<replication_peer> replication;
     std::vector<slot_info> slots;
     std::optional<std::string> background_action;   ///< the long action running, ha-loop.md 2.2
+    std::string sync_standby_names;   ///< the running value (primary), "" if unset
+    std::optional<std::string> primary_slot_name;   ///< standby: the WAL receiver's slot
+    bool replay_paused = false;       ///< standby: pg_is_wal_replay_paused()
 };
 
 /// How start() brings PostgreSQL up.
