@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -146,6 +147,14 @@ struct cluster_snapshot {
     std::optional<failsafe_record> failsafe;
     std::optional<lsn> legacy_optime;          ///< `optime/leader`, used when `status` is absent
 
+    /// The leader's last known LSN: `status.optime`, or `optime/leader` when
+    /// there is no `status` key (Patroni: Cluster.last_lsn).
+    lsn last_lsn() const noexcept
+    {
+        if (status) return status->optime;
+        return legacy_optime.value_or(lsn{});
+    }
+
     bool is_unlocked() const noexcept { return !leader || leader->name.empty(); }
 
     /// Cluster timeline from history: last line's parent + 1; `[]` => 1; absent or bad => 0.
@@ -162,6 +171,18 @@ struct cluster_snapshot {
             if (m.name == name) return &m;
         return nullptr;
     }
+};
+
+/** One key as a backend read it, before decoding: the input of
+ *  dcs::build_snapshot (dcs/codec.hpp). `key` is relative to the base path
+ *  (`leader`, `members/node1`, `optime/leader`).
+ */
+struct raw_entry {
+    std::string key;
+    std::string value;
+    dcs_version version = 0;
+    std::string session;              ///< lease / session / ephemeralOwner; empty when none
+    dcs_version modify_version = 0;   ///< config only: 0 => same as version (ZooKeeper passes mzxid)
 };
 
 /// What a node asks for when it takes or refreshes the leader key.
