@@ -13,16 +13,20 @@ function(pgwarden_use_pch target)
   endif()
 endfunction()
 
-# pgwarden_add_daemon(NAME DCS_HEADER DCS_TYPE)
-# Generates a daemon binary that instantiates ha::engine with the given DCS
-# client type at compile time. A deployment may call it with its own
-# combination, for example:
-#   pgwarden_add_daemon(pgwarden-etcd3 pgwarden/dcs/etcd3/client.hpp pgwarden::dcs::etcd3::client)
-function(pgwarden_add_daemon name dcs_header dcs_type)
-  set(gen "${CMAKE_CURRENT_BINARY_DIR}/${name}_inst")
-  file(MAKE_DIRECTORY "${gen}")
-  configure_file("${PROJECT_SOURCE_DIR}/apps/common/daemon_main.cpp.in" "${gen}/main.cpp" @ONLY)
-  add_executable(${name} "${gen}/main.cpp")
-  target_link_libraries(${name} PRIVATE pgwarden_daemon)
+# pgwarden_add_daemon(NAME BINDING_HEADER BINDING_TYPE)
+# Generates a daemon binary that instantiates the HA engine with a DCS binding
+# (a struct naming the dcs::client model and how to build it from the config)
+# at compile time. A deployment may call it with its own combination, e.g.
+#   pgwarden_add_daemon(pgwarden-etcd3 pgwarden-etcd3/binding.hpp pgwarden::apps::etcd3_binding)
+# BINDING_HEADER is found relative to apps/ (or any include directory).
+function(pgwarden_add_daemon name binding_header binding_type)
+  set(PGWARDEN_DAEMON_NAME ${name})
+  set(PGWARDEN_BINDING_HEADER ${binding_header})
+  set(PGWARDEN_BINDING ${binding_type})
+  set(gen "${CMAKE_CURRENT_BINARY_DIR}/${name}_main.cpp")
+  configure_file("${PROJECT_SOURCE_DIR}/apps/common/daemon_main.cpp.in" "${gen}" @ONLY)
+  add_executable(${name} "${gen}")
+  target_link_libraries(${name} PRIVATE pgwarden_apps pgwarden_daemon)
+  target_include_directories(${name} PRIVATE "${PROJECT_SOURCE_DIR}/apps")
   pgwarden_use_pch(${name})
 endfunction()

@@ -92,6 +92,8 @@ public:
     const ha_config& config() const noexcept { return config_; }
     const cycle_report& last_report() const noexcept { return report_; }
     const ha_state& state() const noexcept { return state_; }
+    /// The cluster as last read from the DCS (empty while it is unreachable).
+    const std::optional<dcs::cluster_snapshot>& snapshot() const noexcept { return snapshot_; }
 
 private:
     enum class step { ok, lost_race, dcs_error, failed };

@@ -1,0 +1,131 @@
+// The PostgreSQL policy the daemons instantiate the engine with: the
+// libpq_controller, plus the operations decide's richer actions need
+// (bootstrap, clone, crash recovery, ...) as `perform` overloads, plus the
+// local facts that a probe does not carry (ha::local_facts).
+#pragma once
+#include <pgwarden/ha/action.hpp>
+#include <pgwarden/ha/inputs.hpp>
+#include <pgwarden/pg/libpq_controller.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <system_error>
+
+namespace pgwarden::apps {
+
+class pg_policy {
+public:
+    pg_policy(pg::libpq_controller& c, const pg::controller_config& cfg) : c_(c), cfg_(cfg) {}
+
+    // ---- pg::controller --------------------------------------------------------
+    task<result<pg::local_pg_state>> probe()
+    {
+        auto r = co_await c_.probe();
+        refresh_facts(r.has_value() ? &*r : nullptr);
+        co_return r;
+    }
+    task<result<void>> start(pg::start_role r) { return c_.start(r); }
+    task<result<void>> stop(pg::stop_mode m) { return c_.stop(m); }
+    task<result<void>> promote() { return c_.promote(); }
+    task<result<void>> follow(const pg::follow_target& f) { return c_.follow(f); }
+    task<result<void>> rewind(const pg::follow_target& f) { return c_.rewind(f); }
+    task<result<void>> set_sync_standbys(const pg::sync_names& n) { return c_.set_sync_standbys(n); }
+    task<result<void>> checkpoint() { return c_.checkpoint(); }
+
+    /// Facts decide needs beyond the probe (engine: `if constexpr (requires { pg.facts(); })`).
+    ha::local_facts facts() const { return facts_; }
+
+    // ---- the richer actions -----------------------------------------------------
+    task<result<void>> perform(const ha::pg_bootstrap&) { return c_.bootstrap(); }
+    task<result<void>> perform(const ha::pg_post_bootstrap&)
+    {
+        co_return result<void>{};   // libpq_controller::bootstrap() runs post_bootstrap itself
+    }
+    task<result<void>> perform(const ha::pg_create_replica& a) { return c_.create_replica(a.source); }
+    task<result<void>> perform(const ha::pg_reinitialize& a)
+    {
+        if (!a.source) return c_.create_replica(std::nullopt);
+        return c_.reinitialize(*a.source);
+    }
+    task<result<void>> perform(const ha::pg_crash_recovery&) { return c_.crash_recovery(); }
+    task<result<void>> perform(const ha::pg_checkpoint&) { return c_.checkpoint(); }
+    task<result<void>> perform(const ha::pg_check_divergence& a)
+    {
+        // Whether our history forked from the leader's (ha-loop.md 10.2). We
+        // compare timelines: a local timeline behind the target's means the
+        // leader promoted after we stopped following it, so pg_rewind must
+        // look; pg_rewind itself reports "no rewind required" when nothing
+        // diverged, which makes the conservative answer safe.
+        auto st = co_await c_.probe();
+        if (!st) {
+            facts_.divergence_check = ha::divergence::check_failed;
+            co_return result<void>{};
+        }
+        const bool behind = a.target.timeline && st->timeline > 0 && st->timeline < *a.target.timeline;
+        facts_.divergence_check = behind || st->role == pg::pg_role::demoted ? ha::divergence::need_rewind
+                                                                              : ha::divergence::no_rewind;
+        co_return result<void>{};
+    }
+    task<result<void>> perform(const ha::pg_resume_replay&)
+    {
+        auto r = co_await c_.query("SELECT pg_catalog.pg_wal_replay_resume()");
+        if (!r) co_return fail(r.error());
+        co_return result<void>{};
+    }
+    task<result<void>> perform(const ha::pg_sync_slots&)
+    {
+        if (!slot_plan_) co_return result<void>{};
+        auto r = co_await c_.sync_slots(slot_plan_());
+        if (!r) co_return fail(r.error());
+        co_return result<void>{};
+    }
+
+    /// Where the desired slot set comes from (the daemon computes it from the
+    /// last cluster snapshot, ha-loop.md 14.1).
+    void set_slot_plan_source(std::function<pg::slot_plan()> f) { slot_plan_ = std::move(f); }
+    task<result<void>> perform(const ha::pg_move_data_dir_aside&)
+    {
+        std::error_code ec;
+        std::filesystem::rename(cfg_.data_dir, cfg_.data_dir + ".failed", ec);
+        if (ec) co_return fail(error_code(ec.value(), boost::system::system_category()));
+        co_return result<void>{};
+    }
+
+private:
+    void refresh_facts(const pg::local_pg_state* st)
+    {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        const fs::path dir(cfg_.data_dir);
+        const bool exists = fs::exists(dir, ec);
+        facts_.data_dir_accessible = !ec;
+        facts_.data_dir_error = ec ? ec.message() : std::string{};
+        if (exists) {
+            fs::directory_iterator probe_it(dir, ec);   // readable?
+            if (ec) {
+                facts_.data_dir_accessible = false;
+                facts_.data_dir_error = ec.message();
+            }
+        }
+        facts_.has_recovery_conf = fs::exists(dir / "standby.signal", ec) || fs::exists(dir / "recovery.signal", ec) ||
+                                   fs::exists(dir / "recovery.conf", ec);
+        facts_.has_backup_label = fs::exists(dir / "backup_label", ec);
+        facts_.pg_rewind_usable = cfg_.use_pg_rewind;
+        if (st) {
+            facts_.sysid_valid = !st->system_identifier || *st->system_identifier >= 1000000000ULL;
+            facts_.following = st->upstream;
+        }
+        if (facts_.divergence_check != ha::divergence::not_checked && st && st->role == pg::pg_role::replica &&
+            st->is_streaming)
+            facts_.divergence_check = ha::divergence::not_checked;
+    }
+
+    pg::libpq_controller& c_;
+    const pg::controller_config& cfg_;
+    ha::local_facts facts_;
+    std::function<pg::slot_plan()> slot_plan_;
+};
+
+static_assert(pg::controller<pg_policy>);
+
+} // namespace pgwarden::apps
