@@ -1,0 +1,354 @@
+// The fake DCS: see fake_dcs.hpp for the lease model of each backend.
+#include "fake_dcs.hpp"
+
+#include <pgwarden/core/assert.hpp>
+
+#include <algorithm>
+#include <utility>
+
+namespace pgwarden::sim {
+
+const char* to_string(backend b) noexcept
+{
+    switch (b) {
+    case backend::etcd3: return "etcd3";
+    case backend::zookeeper: return "zookeeper";
+    case backend::consul: return "consul";
+    case backend::kubernetes: return "kubernetes";
+    }
+    return "?";
+}
+
+bool parse_backend(const std::string& text, backend& out) noexcept
+{
+    for (backend b : {backend::etcd3, backend::zookeeper, backend::consul, backend::kubernetes})
+        if (text == to_string(b)) {
+            out = b;
+            return true;
+        }
+    return false;
+}
+
+fake_dcs::fake_dcs(backend kind, std::vector<std::string> names, rng* random)
+    : kind_(kind), random_(random)
+{
+    PGWARDEN_ASSERT(random_ != nullptr);
+    for (auto& n : names) add_node(std::move(n));
+}
+
+void fake_dcs::add_node(std::string name)
+{
+    names_.push_back(std::move(name));
+    sessions_.emplace_back();
+    members_.emplace_back();
+    observed_.emplace_back();
+}
+
+int fake_dcs::index_of(const std::string& name) const noexcept
+{
+    for (std::size_t i = 0; i < names_.size(); ++i)
+        if (names_[i] == name) return static_cast<int>(i);
+    return -1;
+}
+
+void fake_dcs::forget_session(int /*i*/) noexcept {}
+
+// ---- sessions -------------------------------------------------------------
+
+bool fake_dcs::ensure_session(int i, vtime now, std::int64_t ttl_ms)
+{
+    auto& s = sessions_[static_cast<std::size_t>(i)];
+    switch (kind_) {
+    case backend::kubernetes:
+        return true;   // no sessions: the leader record is a plain object
+    case backend::etcd3:
+    case backend::zookeeper:
+        // etcd: keepalive, or a new lease when the old one expired.
+        // ZooKeeper: any request is contact and extends the session.
+        if (s.id == 0) s.id = next_session_++;
+        s.deadline = now + ttl_ms;
+        return true;
+    case backend::consul: {
+        // Session TTL is ttl/2 (dcs.md 7.2); Consul invalidates it some time
+        // between one and two TTLs after the last renewal.
+        if (s.id == 0) s.id = next_session_++;
+        const std::int64_t half = ttl_ms / 2;
+        s.deadline = now + half + static_cast<std::int64_t>(random_->uniform(0, static_cast<std::uint64_t>(half)));
+        return true;
+    }
+    }
+    return false;
+}
+
+void fake_dcs::expire_session(int i)
+{
+    auto& s = sessions_[static_cast<std::size_t>(i)];
+    if (s.id == 0) return;
+    if (leader_.exists && leader_.session == s.id) drop_leader();
+    auto& m = members_[static_cast<std::size_t>(i)];
+    if (m.exists && m.session == s.id) m.exists = false;
+    s.id = 0;
+    (void)bump();   // the keys changed: a new revision (and a stale snapshot cache)
+}
+
+void fake_dcs::advance(vtime now)
+{
+    if (kind_ == backend::kubernetes) return;
+    for (std::size_t i = 0; i < sessions_.size(); ++i)
+        if (sessions_[i].id != 0 && sessions_[i].deadline <= now) expire_session(static_cast<int>(i));
+}
+
+vtime fake_dcs::next_deadline() const noexcept
+{
+    vtime best = -1;
+    if (kind_ == backend::kubernetes) return best;
+    for (const auto& s : sessions_)
+        if (s.id != 0 && (best < 0 || s.deadline < best)) best = s.deadline;
+    return best;
+}
+
+void fake_dcs::heartbeat(int i, vtime now, std::int64_t ttl_ms)
+{
+    if (kind_ != backend::zookeeper) return;
+    auto& s = sessions_[static_cast<std::size_t>(i)];
+    if (s.id != 0) s.deadline = now + ttl_ms;
+}
+
+// ---- leader key -----------------------------------------------------------
+
+void fake_dcs::set_leader(int owner, std::int64_t session, vtime now, std::int64_t ttl_ms)
+{
+    if (!leader_.exists || leader_.owner != owner) ++leader_epoch_;
+    leader_.exists = true;
+    leader_.owner = owner;
+    leader_.session = session;
+    leader_.version = bump();
+    leader_.renewed = now;
+    leader_.ttl_ms = ttl_ms;
+}
+
+void fake_dcs::drop_leader()
+{
+    if (kind_ == backend::kubernetes) {
+        // The object stays; the `leader` annotation is removed.
+        if (leader_.owner >= 0) ++leader_epoch_;
+        leader_.owner = -1;
+        leader_.session = 0;
+        leader_.version = bump();
+        return;
+    }
+    if (leader_.exists) ++leader_epoch_;
+    leader_ = leader_key{};
+}
+
+op_status fake_dcs::acquire_leader(int i, vtime now, std::int64_t ttl_ms, dcs::dcs_version seen)
+{
+    if (kind_ == backend::kubernetes) {
+        // PATCH with the resourceVersion seen when the expired record was
+        // observed; POST when the object does not exist (dcs.md 8.4).
+        if (leader_.exists && leader_.version != seen) return op_status::lost;
+        set_leader(i, 0, now, ttl_ms);
+        return op_status::ok;
+    }
+    ensure_session(i, now, ttl_ms);
+    if (leader_.exists) return op_status::lost;   // create-only
+    set_leader(i, sessions_[static_cast<std::size_t>(i)].id, now, ttl_ms);
+    return op_status::ok;
+}
+
+op_status fake_dcs::renew_leader(int i, vtime now, std::int64_t ttl_ms, dcs::dcs_version seen)
+{
+    const std::int64_t me = sessions_[static_cast<std::size_t>(i)].id;
+    switch (kind_) {
+    case backend::etcd3: {
+        ensure_session(i, now, ttl_ms);
+        const std::int64_t lease = sessions_[static_cast<std::size_t>(i)].id;
+        if (leader_.exists && leader_.owner != i) return op_status::lost;
+        if (leader_.exists && leader_.session == lease) {
+            leader_.renewed = now;   // the keepalive alone is the refresh
+            return op_status::ok;
+        }
+        // Lease regranted: txn VALUE == name -> put with the new lease, or
+        // CREATE == 0 -> put (the key expired and nobody took it).
+        set_leader(i, lease, now, ttl_ms);
+        return op_status::ok;
+    }
+    case backend::zookeeper: {
+        ensure_session(i, now, ttl_ms);
+        const std::int64_t session = sessions_[static_cast<std::size_t>(i)].id;
+        if (leader_.exists && leader_.session == session) return op_status::ok;   // heartbeat keeps it
+        // Patroni deletes and re-creates the node on an ownership mismatch.
+        // It only calls this when its snapshot named it; we additionally
+        // refuse when the node now names someone else (see
+        // docs/design/simulation.md, "ZooKeeper update_leader").
+        if (leader_.exists && leader_.owner != i) return op_status::lost;
+        set_leader(i, session, now, ttl_ms);
+        return op_status::ok;
+    }
+    case backend::consul: {
+        ensure_session(i, now, ttl_ms);
+        const std::int64_t session = sessions_[static_cast<std::size_t>(i)].id;
+        if (leader_.exists && leader_.session == session) return op_status::ok;
+        if (leader_.exists && leader_.owner != i) return op_status::lost;
+        if (leader_.exists && leader_.version != seen) return op_status::lost;   // DELETE ?cas=
+        set_leader(i, session, now, ttl_ms);
+        return op_status::ok;
+    }
+    case backend::kubernetes: {
+        if (!leader_.exists || leader_.owner != i) return op_status::lost;
+        // CAS PATCH; on 409 re-read: still ours -> one more PATCH with the
+        // fresh resourceVersion (dcs.md 8.4), which succeeds here.
+        (void)seen;
+        set_leader(i, 0, now, ttl_ms);
+        return op_status::ok;
+    }
+    }
+    (void)me;
+    return op_status::lost;
+}
+
+op_status fake_dcs::release_leader(int i, vtime now, dcs::dcs_version seen)
+{
+    (void)now;
+    if (!leader_.exists || leader_.owner != i) return op_status::lost;
+    if (kind_ == backend::zookeeper) {
+        // delete_leader restarts the client session: every ephemeral node of
+        // this member disappears (dcs.md 6).
+        expire_session(i);
+        return op_status::ok;
+    }
+    if (kind_ == backend::consul && seen != 0 && leader_.version != seen) return op_status::lost;
+    drop_leader();
+    return op_status::ok;
+}
+
+int fake_dcs::leader_holder(vtime now) const noexcept
+{
+    if (!leader_.exists || leader_.owner < 0) return -1;
+    if (kind_ == backend::kubernetes && now > leader_.renewed + leader_.ttl_ms) return -1;
+    return leader_.owner;
+}
+
+// ---- other keys -------------------------------------------------------------
+
+op_status fake_dcs::publish_member(int i, vtime now, std::int64_t ttl_ms, const dcs::member_data& data)
+{
+    ensure_session(i, now, ttl_ms);
+    auto& m = members_[static_cast<std::size_t>(i)];
+    m.exists = true;
+    m.session = sessions_[static_cast<std::size_t>(i)].id;
+    m.version = bump();
+    m.data = data;
+    return op_status::ok;
+}
+
+op_status fake_dcs::write_status(lsn optime)
+{
+    if (!status_) status_.emplace();
+    if (status_->optime == optime && status_->version != 0) return op_status::ok;   // §4.1: unchanged
+    status_->optime = optime;
+    status_->version = bump();
+    return op_status::ok;
+}
+
+op_status fake_dcs::write_sync(const std::string& leader, std::vector<std::string> standbys,
+                               dcs::dcs_version seen)
+{
+    if (seen != 0 && (!sync_ || sync_->version != seen)) return op_status::lost;
+    if (seen == 0 && sync_ && kind_ != backend::etcd3 && kind_ != backend::consul)
+        return op_status::lost;   // a null version means "create" there
+    std::sort(standbys.begin(), standbys.end());
+    if (leader.empty()) {
+        sync_.reset();
+        return op_status::ok;
+    }
+    sync_ = dcs::sync_record{bump(), leader, std::move(standbys), 0};
+    return op_status::ok;
+}
+
+op_status fake_dcs::write_failover(std::string leader, std::string member, dcs::dcs_version seen)
+{
+    if (seen != 0 && (!failover_ || failover_->version != seen)) return op_status::lost;
+    failover_ = dcs::failover_record{bump(), std::move(leader), std::move(member), std::nullopt};
+    return op_status::ok;
+}
+
+op_status fake_dcs::clear_failover(dcs::dcs_version seen)
+{
+    if (seen != 0 && (!failover_ || failover_->version != seen)) return op_status::lost;
+    failover_ = dcs::failover_record{bump(), {}, {}, std::nullopt};   // `{}`
+    return op_status::ok;
+}
+
+op_status fake_dcs::write_history(std::vector<dcs::history_line> lines)
+{
+    history_ = dcs::history_record{bump(), true, std::move(lines)};
+    return op_status::ok;
+}
+
+op_status fake_dcs::write_initialize(std::string sysid)
+{
+    initialize_ = std::move(sysid);
+    (void)bump();
+    return op_status::ok;
+}
+
+op_status fake_dcs::write_config(std::string json)
+{
+    const auto v = bump();
+    config_ = dcs::config_record{v, v, std::move(json)};
+    return op_status::ok;
+}
+
+// ---- reading --------------------------------------------------------------
+
+dcs::cluster_snapshot fake_dcs::snapshot(int reader, vtime now, std::int64_t reader_local_ms,
+                                         std::int64_t reader_ttl_ms)
+{
+    // Every change bumps the revision, so a snapshot is a pure function of
+    // it, except for kubernetes where validity depends on the reader.
+    if (kind_ != backend::kubernetes && cache_rev_ == rev_) return cache_;
+    dcs::cluster_snapshot s;
+    s.initialize = initialize_;
+    s.config = config_;
+    if (kind_ == backend::kubernetes) {
+        if (leader_.exists) {
+            bool valid = leader_.owner >= 0;
+            if (reader >= 0 && reader_local_ms >= 0) {
+                // Client-side expiry (dcs.md 8.3): the record must have changed
+                // within ttl of the reader's own clock.
+                auto& o = observed_[static_cast<std::size_t>(reader)];
+                if (o.version != leader_.version) o = observation{leader_.version, reader_local_ms};
+                const std::int64_t ttl = leader_.ttl_ms > 0 ? leader_.ttl_ms : reader_ttl_ms;
+                valid = valid && o.local_ms + ttl >= reader_local_ms;
+            } else {
+                valid = valid && now <= leader_.renewed + leader_.ttl_ms;
+            }
+            s.leader = dcs::leader_record{valid ? names_[static_cast<std::size_t>(leader_.owner)] : std::string(),
+                                          leader_.version, {}};
+        }
+    } else if (leader_.exists) {
+        s.leader = dcs::leader_record{names_[static_cast<std::size_t>(leader_.owner)], leader_.version,
+                                      std::to_string(leader_.session)};
+    }
+    s.members.reserve(members_.size());
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+        const auto& m = members_[i];
+        if (!m.exists) continue;
+        s.members.push_back(dcs::member_record{names_[i], m.version,
+                                               m.session ? std::to_string(m.session) : std::string(), m.data});
+    }
+    std::sort(s.members.begin(), s.members.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+    s.failover = failover_;
+    s.sync = sync_;
+    s.history = history_;
+    s.status = status_;
+    if (kind_ != backend::kubernetes) {
+        cache_ = s;
+        cache_rev_ = rev_;
+    }
+    return s;
+}
+
+} // namespace pgwarden::sim
