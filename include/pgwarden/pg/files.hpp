@@ -3,6 +3,7 @@
 // writes the returned strings to disk, so everything here is unit-tested
 // without a server.
 #pragma once
+#include <pgwarden/dcs/keys.hpp>
 #include <pgwarden/core/config.hpp>
 #include <pgwarden/core/result.hpp>
 #include <pgwarden/pg/controldata.hpp>
@@ -56,11 +57,8 @@ PGWARDEN_DECL std::string format_dsn(const std::map<std::string, std::string>& p
 PGWARDEN_DECL std::string render_pgpass(std::string_view hosts, std::string_view port,
                                          std::string_view user, std::string_view password);
 
-/** Patroni's slot_name_from_member_name: lower-case (ASCII), `-` and `.`
- *  become `_`, any other character outside [a-z0-9_] becomes `u` plus its
- *  code point as (at least) 4 decimal digits; truncated to 63 bytes.
- */
-PGWARDEN_DECL std::string slot_name_from_member_name(std::string_view member_name);
+/// Patroni's slot_name_from_member_name lives with the DCS key helpers (dcs.md 10).
+using dcs::slot_name_from_member_name;
 
 /// host, port and dbname of a member's `postgres://host:port/db` conn_url.
 struct conn_url_parts {

@@ -176,25 +176,6 @@ inline void put_json_text(std::string& out, std::string_view json_text)
     put_value(out, v);
 }
 
-/// Python's truthiness of a JSON value given as text (false, 0, "", null, [], {}).
-inline bool json_text_truthy(std::string_view json_text)
-{
-    boost::system::error_code ec;
-    auto v = boost::json::parse(json_text, ec);
-    if (ec) return !json_text.empty();
-    switch (v.kind()) {
-    case boost::json::kind::null: return false;
-    case boost::json::kind::bool_: return v.get_bool();
-    case boost::json::kind::int64: return v.get_int64() != 0;
-    case boost::json::kind::uint64: return v.get_uint64() != 0;
-    case boost::json::kind::double_: return v.get_double() != 0.0;
-    case boost::json::kind::string: return !v.get_string().empty();
-    case boost::json::kind::array: return !v.get_array().empty();
-    case boost::json::kind::object: return !v.get_object().empty();
-    }
-    return true;
-}
-
 /// `str(value).lower()` for non-strings, the string itself for strings (tag filters, 3.4).
 inline std::string json_text_as_tag_string(std::string_view json_text)
 {

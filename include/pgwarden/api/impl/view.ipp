@@ -1,4 +1,5 @@
 #pragma once
+#include <pgwarden/dcs/codec.hpp>
 #include <pgwarden/api/detail/py_json.hpp>
 #include <pgwarden/api/view.hpp>
 
@@ -45,20 +46,7 @@ PGWARDEN_DECL std::optional<ip_network> ip_network::parse(std::string_view text)
 
 PGWARDEN_DECL dcs::json_fields filter_tags(const dcs::json_fields& configured)
 {
-    auto has = [&](std::string_view name) {
-        for (const auto& [k, v] : configured)
-            if (k == name) return true;
-        return false;
-    };
-    dcs::json_fields out;
-    for (const auto& [tag, value] : configured) {
-        const bool builtin = tag == "clonefrom" || tag == "nofailover" || tag == "noloadbalance" ||
-                             tag == "nosync" || tag == "nostream";
-        if (!builtin || detail::json_text_truthy(value) ||
-            (tag == "nofailover" && has("failover_priority")) || (tag == "nosync" && has("sync_priority")))
-            out.emplace_back(tag, value);
-    }
-    return out;
+    return dcs::effective_tags(configured);   // one implementation of tags.py _filter_tags
 }
 
 } // namespace pgwarden::api

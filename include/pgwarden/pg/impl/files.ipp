@@ -28,18 +28,6 @@ inline std::string escape_chars(std::string_view v, std::string_view special, ch
     return out;
 }
 
-// Decodes one UTF-8 sequence at s[i]; invalid bytes decode as themselves.
-inline std::uint32_t next_code_point(std::string_view s, std::size_t& i)
-{
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    int len = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 1;
-    if (i + static_cast<std::size_t>(len) > s.size()) len = 1;
-    std::uint32_t cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1F) : len == 3 ? (b0 & 0x0F) : (b0 & 0x07);
-    for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    i += static_cast<std::size_t>(len);
-    return cp;
-}
-
 inline std::optional<long long> parse_size_mb(std::string_view v)
 {
     // wal_keep_size: a number with an optional unit (MB default).
@@ -171,27 +159,6 @@ PGWARDEN_DECL std::string render_pgpass(std::string_view hosts, std::string_view
                              ":" + esc(password.empty() ? "*" : password) + "\n";
     std::string out;
     for (const auto& h : list) out += h + tail;
-    return out;
-}
-
-PGWARDEN_DECL std::string slot_name_from_member_name(std::string_view member_name)
-{
-    std::string out;
-    std::size_t i = 0;
-    while (i < member_name.size()) {
-        std::uint32_t cp = detail::next_code_point(member_name, i);
-        if (cp >= 'A' && cp <= 'Z') cp = cp - 'A' + 'a';
-        if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || cp == '_') {
-            out.push_back(static_cast<char>(cp));
-        } else if (cp == '-' || cp == '.') {
-            out.push_back('_');
-        } else {
-            std::string digits = std::to_string(cp);
-            if (digits.size() < 4) digits.insert(0, 4 - digits.size(), '0');
-            out += "u" + digits;
-        }
-    }
-    if (out.size() > 63) out.resize(63);
     return out;
 }
 
