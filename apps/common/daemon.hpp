@@ -87,6 +87,7 @@ private:
     task<api::response> switchover(api::switchover_command c);
     task<api::response> patch_config(std::string body, bool put);
     void on_cycle(const ha::cycle_report& r);
+    void publish_view(const ha::cycle_report& r);
     task<void> handle_signals();
 
     boost::asio::io_context& io_;
@@ -176,6 +177,12 @@ void daemon<Binding>::on_cycle(const ha::cycle_report& r)
     }
     std::string msg = r.message;
     if (!msg.empty()) log(log::level::info, msg);
+    publish_view(r);
+}
+
+template <class Binding>
+void daemon<Binding>::publish_view(const ha::cycle_report& r)
+{
     view_context ctx{&effective_, &ha_config_, r.mono + ha_config_.loop_wait, dcs_last_seen_, restapi_};
     router_ = std::make_shared<const api::router>(build_view(r, ctx));
 }
@@ -398,6 +405,7 @@ task<int> daemon<Binding>::run()
             t);
     };
     hooks.on_cycle = [this](const ha::cycle_report& r) { on_cycle(r); };
+    hooks.on_refresh = [this](const ha::cycle_report& r) { publish_view(r); };
     hooks.fetch_peers = [this](std::vector<std::pair<std::string, std::string>> t) { return fetch_peers(std::move(t)); };
     std::random_device rd;   // apps/ may read entropy; the engine's rng is seeded once
     engine_ = std::make_unique<engine_type>(ex, *dcs_, *pg_, *watchdog_, clock::steady_source{}, ha_config_,

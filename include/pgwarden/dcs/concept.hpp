@@ -18,8 +18,10 @@ namespace pgwarden::dcs {
  *  3. `acquire_leader` creates the leader key only if absent, bound to the
  *     node's lease/session; `renew_leader` refreshes it only if it still names
  *     us; `release_leader` deletes it only if it still names us.
- *  4. `wait_for_change(v, t)` completes within `t`, early when the leader key
- *     changes from version `v` (v == 0: plain sleep), or config/status change.
+ *  4. `wait_for_change(v, t)` completes within `t`, early (returning true)
+ *     when the leader key changes from version `v` (v < 0: the key was
+ *     absent; v == 0: plain sleep), or `config`/`status` change; a backend
+ *     may wake on more (docs/notes/engine.md).
  */
 template <class D>
 concept client = requires(D& d, const leader_claim& claim, const member_data& me,

@@ -50,6 +50,10 @@ struct engine_hooks {
     std::function<task<std::vector<peer_status>>(std::vector<std::pair<std::string, std::string>>)> fetch_peers;
     /// POST /failsafe to each (name, api_url) pair; true iff all accepted (ha-loop.md 17).
     std::function<task<bool>(std::vector<std::pair<std::string, std::string>>)> post_failsafe;
+    /// Called after each between-cycles re-probe of PostgreSQL (report.local is fresh).
+    std::function<void(const cycle_report&)> on_refresh;
+    /// How often PostgreSQL is re-probed between cycles for on_refresh.
+    std::chrono::milliseconds refresh_interval{1000};
     /// Runs a user callback (`on_start`, ...) with the role; fire and forget.
     std::function<void(std::string_view name, std::string_view role)> run_callback;
 };

@@ -108,10 +108,15 @@ task<int> engine<Dcs, Pg, Wd, Clock>::run()
 template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
 std::optional<dcs::dcs_version> engine<Dcs, Pg, Wd, Clock>::watch_version() const
 {
-    // Patroni: Ha.watch / ha-loop.md 1.3: watch the leader key only as a
-    // follower of a known leader with no background action running.
-    if (background_ || !snapshot_ || snapshot_->is_unlocked()) return std::nullopt;
-    if (snapshot_->leader->name == config_.name) return std::nullopt;
+    // Patroni (Ha.watch, ha-loop.md 1.3) watches the leader key only as a
+    // follower of a known leader and otherwise sleeps. pgwarden watches
+    // whenever no background action runs, so that a node reacts to the DCS
+    // at once: a replica to the leader key's expiry, a node waiting for the
+    // bootstrap to the `initialize` key, the leader to a new member (its
+    // slot). The backend decides which events wake (dcs.md 4.2 plus those);
+    // -1 stands for "no leader key". See docs/notes/engine.md.
+    if (background_ || !snapshot_) return std::nullopt;
+    if (snapshot_->is_unlocked()) return dcs::dcs_version{-1};
     return snapshot_->leader->version;
 }
 
@@ -119,28 +124,41 @@ template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_
 task<void> engine<Dcs, Pg, Wd, Clock>::wait_next(mono_time deadline)
 {
     using namespace boost::asio::experimental::awaitable_operators;
-    if (wake_pending_) co_return;
-    // A timer that ends at the deadline; wake() cancels it early. The leader
-    // key watch runs beside it and wakes the loop the moment the key changes
-    // (react to the DCS watch, never to the next loop tick).
-    wake_timer_.expires_at(deadline);
-    auto timer_wait = [this]() -> task<void> {
-        (void)co_await wake_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));   // cancel = wake
-    };
-    if (auto v = watch_version()) {
-        // Followers watch 0.5 s past the deadline so that they run just after the leader (dcs.md 4.2).
-        auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_.now()) +
-                         std::chrono::milliseconds(500);
-        auto watch = [this, v, remaining]() -> task<void> {
-            auto changed = co_await dcs_.wait_for_change(*v, remaining);
-            if (changed.has_value() && *changed) {
-                PGWARDEN_MARK("engine: woken by leader watch");
-                wake_pending_ = true;
-            }
+    // Between cycles the engine waits for the deadline, a local wake-up
+    // (wake() cancels the timer) or a DCS event (the watch, see
+    // watch_version). Every refresh interval it also re-probes PostgreSQL
+    // and republishes the report, so that the REST API (replication state,
+    // lag) is never older than that, while decide still runs once per
+    // loop_wait (docs/notes/engine.md).
+    while (!wake_pending_ && !exit_) {
+        const mono_time now = clock_.now();
+        if (now >= deadline) co_return;
+        const mono_time tick = std::min(deadline, now + hooks_.refresh_interval);
+        wake_timer_.expires_at(tick);
+        auto timer_wait = [this]() -> task<void> {
+            (void)co_await wake_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));   // cancel = wake
         };
-        co_await (timer_wait() || watch());
-    } else {
-        co_await timer_wait();
+        if (auto v = watch_version()) {
+            // Followers watch 0.5 s past the deadline so that they run just after the leader (dcs.md 4.2).
+            auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
+                             std::chrono::milliseconds(500);
+            auto watch = [this, v, remaining]() -> task<void> {
+                auto changed = co_await dcs_.wait_for_change(*v, remaining);
+                if (changed.has_value() && *changed) {
+                    PGWARDEN_MARK("engine: woken by the DCS watch");
+                    wake_pending_ = true;
+                }
+            };
+            co_await (timer_wait() || watch());
+        } else {
+            co_await timer_wait();
+        }
+        if (wake_pending_ || clock_.now() >= deadline || background_) continue;
+        // A refresh tick: a fresh probe for the API, no decision.
+        auto local = co_await pg_.probe();
+        report_.local = local.has_value() ? std::optional<pg::local_pg_state>(std::move(*local)) : std::nullopt;
+        report_.wall = clock_.wall_now();
+        if (hooks_.on_refresh) hooks_.on_refresh(report_);
     }
 }
 
@@ -231,6 +249,12 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
                 break;
             }
             step s = co_await execute(a);
+            if (s == step::ok && std::holds_alternative<pg_check_divergence>(a)) {
+                // The answer is a fact for decide: ask again in this cycle.
+                if constexpr (requires { pg_.facts(); }) in_.facts = pg_.facts();
+                redo = true;
+                break;
+            }
             if (s != step::ok) {
                 const char* name = action_name(a);
                 log(s == step::lost_race ? log_level::info : log_level::error,
@@ -238,6 +262,17 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
                 feedback_ = action_feedback{name, s == step::lost_race   ? outcome::lost_race
                                                   : s == step::dcs_error ? outcome::dcs_error
                                                                          : outcome::failed};
+                if (s == step::lost_race) {
+                    // A lost compare-and-set: somebody else changed the DCS.
+                    // Re-read it and decide again now rather than a loop_wait later.
+                    PGWARDEN_MARK("engine: re-decide after a lost race");
+                    in_.feedback = std::exchange(feedback_, std::nullopt);
+                    if (auto cluster = co_await dcs_.load_cluster(); cluster.has_value()) {
+                        snapshot_ = std::move(*cluster);
+                        in_.cluster = *snapshot_;
+                    }
+                    redo = true;
+                }
                 break;
             }
         }

@@ -327,13 +327,24 @@ struct client::state {
         co_return dcs::build_snapshot(entries, warnings);
     }
 
-    /// Does an event on this key wake the HA loop (dcs.md 4.2)?
-    bool wakes(std::string_view full_key) const
+    /** Does this event wake the HA loop? Patroni's set (dcs.md 4.2): the
+     *  leader key, `config`, and `status` / `optime/leader` on non-leaders.
+     *  pgwarden adds, to react at once instead of at the next loop_wait tick
+     *  (docs/notes/etcd3.md): `initialize` (a replica waiting for the
+     *  bootstrap clones as soon as it finished), and on the leader the
+     *  creation of another member's key (its replication slot is made at
+     *  once). Our own renewal of the leader key never wakes us. */
+    bool wakes(const wire::watch_event& ev) const
     {
-        auto rel = dcs::relative_key(base, full_key);
+        auto rel = dcs::relative_key(base, ev.kv.key);
         if (!rel) return false;
-        if (*rel == key::leader || *rel == key::config) return true;
-        if (*rel == key::status || *rel == key::legacy_optime) return leader_name != cfg.name;
+        const bool i_lead = leader_name == cfg.name;
+        if (*rel == key::leader) return !(i_lead && !ev.is_delete && ev.kv.value == cfg.name);
+        if (*rel == key::config || *rel == key::initialize) return true;
+        if (*rel == key::status || *rel == key::legacy_optime) return !i_lead;
+        if (i_lead && !ev.is_delete && ev.kv.version == 1 && rel->starts_with("members/") &&
+            *rel != std::string("members/") + cfg.name)
+            return true;
         return false;
     }
 };
@@ -585,7 +596,7 @@ PGWARDEN_DECL task<result<bool>> client::wait_for_change(dcs_version v, std::chr
             co_return false;
         }
         for (const auto& ev : msg->events) {
-            if (s->wakes(ev.kv.key)) {
+            if (s->wakes(ev)) {
                 PGWARDEN_MARK("etcd3: watch woke the loop");
                 co_return true;
             }
