@@ -93,6 +93,7 @@ task<int> engine<Dcs, Pg, Wd, Clock>::run()
         if (exit_) break;
         next_run += config_.loop_wait;
         const mono_time now = clock_.now();
+        if (shutdown_requested_) next_run = std::min(next_run, now + std::chrono::seconds(1));
         if (next_run <= now) {
             if (!wake_pending_) log(log_level::warning, "Loop time exceeded, rescheduling immediately.");
             next_run = now;
@@ -255,6 +256,11 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
                 redo = true;
                 break;
             }
+            if (s == step::ok && std::holds_alternative<post_failsafe>(a)) {
+                in_.failsafe_all_accepted = std::exchange(failsafe_accepted_, std::nullopt);
+                redo = true;
+                break;
+            }
             if (s != step::ok) {
                 const char* name = action_name(a);
                 log(s == step::lost_race ? log_level::info : log_level::error,
@@ -283,6 +289,15 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
             background_ = background_task{background_name, clock_.now(), false};
             boost::asio::co_spawn(ex_, run_background(background_name, std::move(background)),
                                   boost::asio::detached);
+        }
+        // Shutdown (ha-loop.md 21) ends once decide stopped PostgreSQL, or
+        // chose to leave it running (paused); decide may first wait for the
+        // primary to release this node from synchronous duty.
+        if (shutdown_requested_ && !redo) {
+            const bool stopped = std::any_of(t.actions.begin(), t.actions.end(), [](const action& x) {
+                return std::holds_alternative<pg_stop>(x);
+            });
+            if (stopped || report_.message.starts_with("shutting down")) exit_ = true;
         }
         if (state_.exit_requested) {
             exit_ = true;
@@ -411,6 +426,11 @@ task<typename engine<Dcs, Pg, Wd, Clock>::step> engine<Dcs, Pg, Wd, Clock>::act(
     } else if constexpr (std::is_same_v<A, run_callback>) {
         if (hooks_.run_callback) hooks_.run_callback(a.name, a.role);
         co_return step::ok;
+    } else if constexpr (std::is_same_v<A, clear_scheduled_restart>) {
+        requests_.scheduled.reset();
+        co_return step::ok;
+    } else if constexpr (std::is_same_v<A, cancel_background>) {
+        co_return step::ok;   // background coroutines finish their current step; their result is ignored
     } else if constexpr (std::is_same_v<A, exit_daemon>) {
         log(log_level::error, a.reason);
         co_return step::ok;

@@ -1,0 +1,42 @@
+// The HA core: one pure, synchronous, deterministic function per HA cycle
+// (STYLE.md 3; Patroni: Ha.run_cycle / Ha._run_cycle).
+#pragma once
+#include <pgwarden/core/config.hpp>
+#include <pgwarden/ha/action.hpp>
+#include <pgwarden/ha/inputs.hpp>
+#include <pgwarden/ha/state.hpp>
+
+#include <string>
+#include <vector>
+
+namespace pgwarden::ha {
+
+/** The result of one cycle: the next state, the actions to perform in order,
+ *  and the status message Patroni would log at INFO (ha-loop.md 4, exact).
+ *
+ *  Invariants:
+ *  - is_legal(previous.role, next.role);
+ *  - every prefix of `actions` is safe to execute alone;
+ *  - pg_promote appears only after an acquire_leader or renew_leader in the same list,
+ *    or when the lock was held at the snapshot.
+ */
+struct transition {
+    ha_state next;
+    std::vector<action> actions;
+    std::string reason;
+};
+
+/** Decides one HA cycle.
+ *
+ *  Pure: reads only its arguments; no clock, RNG, I/O or logging.
+ *  @pre `in.config != nullptr`.
+ *  @post see transition's invariants.
+ *  @see https://github.com/patroni/patroni/blob/master/patroni/ha.py
+ */
+[[nodiscard]] PGWARDEN_DECL transition decide(const ha_state& state, const inputs& in) noexcept;
+
+} // namespace pgwarden::ha
+
+#ifdef PGWARDEN_HEADER_ONLY
+#include <pgwarden/ha/impl/decide.ipp>
+#endif
