@@ -235,8 +235,9 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
                     for (const auto& name : f->members)
                         if (auto* m = snapshot_->find_member(name); m && !m->data.api_url.empty())
                             targets.emplace_back(name, m->data.api_url);
-                in_.peers = hooks_.fetch_peers ? co_await hooks_.fetch_peers(std::move(targets))
-                                               : std::vector<peer_status>{};
+                std::vector<peer_status> peers;
+                if (hooks_.fetch_peers) peers = co_await hooks_.fetch_peers(std::move(targets));
+                in_.peers = std::move(peers);
                 redo = true;
                 break;
             }
@@ -273,7 +274,8 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
                     // Re-read it and decide again now rather than a loop_wait later.
                     PGWARDEN_MARK("engine: re-decide after a lost race");
                     in_.feedback = std::exchange(feedback_, std::nullopt);
-                    if (auto cluster = co_await dcs_.load_cluster(); cluster.has_value()) {
+                    auto cluster = co_await dcs_.load_cluster();
+                    if (cluster.has_value()) {
                         snapshot_ = std::move(*cluster);
                         in_.cluster = *snapshot_;
                     }
@@ -313,7 +315,8 @@ task<void> engine<Dcs, Pg, Wd, Clock>::run_background(std::string name, std::vec
 {
     bool ok = true;
     for (const auto& a : actions) {
-        if (co_await execute(a) != step::ok) {
+        const step s = co_await execute(a);
+        if (s != step::ok) {
             ok = false;
             break;
         }
@@ -326,7 +329,10 @@ task<void> engine<Dcs, Pg, Wd, Clock>::run_background(std::string name, std::vec
 template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
 task<typename engine<Dcs, Pg, Wd, Clock>::step> engine<Dcs, Pg, Wd, Clock>::execute(const action& a)
 {
-    co_return co_await std::visit([this](const auto& x) -> task<step> { return act(x); }, a);
+    // (Two statements: GCC 12 mishandles co_await on some temporaries.)
+    task<step> op = std::visit([this](const auto& x) -> task<step> { return act(x); }, a);
+    const step s = co_await std::move(op);
+    co_return s;
 }
 
 // ---- one overload per action ---------------------------------------------------
@@ -339,9 +345,11 @@ task<typename engine<Dcs, Pg, Wd, Clock>::step> engine<Dcs, Pg, Wd, Clock>::act(
     const dcs::leader_claim claim{config_.name, config_.ttl};
 
     if constexpr (std::is_same_v<A, acquire_leader>) {
-        co_return from(co_await dcs_.acquire_leader(claim));
+        auto r = co_await dcs_.acquire_leader(claim);
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, renew_leader>) {
-        auto r = from(co_await dcs_.renew_leader(claim, leader_v));
+        const auto renewed = co_await dcs_.renew_leader(claim, leader_v);
+        const step r = from(renewed);
         if (r == step::ok && a.with_status) {
             dcs::status_record st;
             st.optime = a.optime;
@@ -360,29 +368,43 @@ task<typename engine<Dcs, Pg, Wd, Clock>::step> engine<Dcs, Pg, Wd, Clock>::act(
             st.optime = *a.optime;
             (void)co_await dcs_.write_status(st);   // best effort before the delete (dcs.md 4)
         }
-        co_return from(co_await dcs_.release_leader(leader_v));
+        auto r = co_await dcs_.release_leader(leader_v);
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, publish_member>) {
-        co_return from(co_await dcs_.publish_member(a.data));
+        auto r = co_await dcs_.publish_member(a.data);
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, write_sync>) {
-        co_return from(co_await dcs_.write_sync(a.value, a.version));
+        auto r = co_await dcs_.write_sync(a.value, a.version);
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, delete_sync>) {
-        co_return from(co_await dcs_.delete_sync(a.version));
+        auto r = co_await dcs_.delete_sync(a.version);
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, write_failover>) {
-        co_return from(co_await dcs_.write_failover(a.value, a.version.value_or(0)));
+        auto r = co_await dcs_.write_failover(a.value, a.version.value_or(0));
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, clear_failover>) {
-        co_return from(co_await dcs_.write_failover(dcs::failover_record{}, a.version.value_or(0)));
+        const dcs::failover_record empty{};
+        auto r = co_await dcs_.write_failover(empty, a.version.value_or(0));
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, write_history>) {
         dcs::history_record h;
         h.parsed = true;
         h.lines = a.lines;
-        co_return from(co_await dcs_.write_history(h));
+        auto r = co_await dcs_.write_history(h);
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, write_initialize>) {
-        if (a.create_only) co_return from(co_await dcs_.try_initialize(a.value));
-        co_return from(co_await dcs_.set_initialize(a.value));
+        if (a.create_only) {
+            auto won = co_await dcs_.try_initialize(a.value);
+            co_return from(won);
+        }
+        auto r = co_await dcs_.set_initialize(a.value);
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, cancel_initialize>) {
-        co_return from(co_await dcs_.cancel_initialize());
+        auto r = co_await dcs_.cancel_initialize();
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, write_config>) {
-        co_return from(co_await dcs_.write_config(a.json, a.version.value_or(0)));
+        auto r = co_await dcs_.write_config(a.json, a.version.value_or(0));
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, write_failsafe>) {
         std::string json = "{";
         for (std::size_t i = 0; i < a.members.size(); ++i) {
@@ -390,32 +412,42 @@ task<typename engine<Dcs, Pg, Wd, Clock>::step> engine<Dcs, Pg, Wd, Clock>::act(
             json += '"' + a.members[i].first + "\":\"" + a.members[i].second + '"';
         }
         json += '}';
-        co_return from(co_await dcs_.write_failsafe(json));
+        auto r = co_await dcs_.write_failsafe(json);
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, post_failsafe>) {
         std::vector<std::pair<std::string, std::string>> targets;
         if (snapshot_)
             for (const auto& m : snapshot_->members)
                 if (m.name != config_.name && !m.data.api_url.empty()) targets.emplace_back(m.name, m.data.api_url);
-        failsafe_accepted_ = hooks_.post_failsafe ? co_await hooks_.post_failsafe(std::move(targets)) : false;
+        bool accepted = false;
+        if (hooks_.post_failsafe) accepted = co_await hooks_.post_failsafe(std::move(targets));
+        failsafe_accepted_ = accepted;
         co_return step::ok;
     } else if constexpr (std::is_same_v<A, pg_start>) {
         if (a.follow) {
-            if (auto r = co_await pg_.follow(*a.follow); !r) co_return step::failed;
+            auto followed = co_await pg_.follow(*a.follow);
+            if (!followed) co_return step::failed;
         }
-        co_return from(co_await pg_.start(a.role));
+        auto r = co_await pg_.start(a.role);
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, pg_stop>) {
         if constexpr (requires { pg_.checkpoint(); }) {
             if (a.checkpoint) (void)co_await pg_.checkpoint();   // a failed checkpoint only slows the stop
         }
-        co_return from(co_await pg_.stop(a.mode));
+        auto r = co_await pg_.stop(a.mode);
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, pg_promote>) {
-        co_return from(co_await pg_.promote());
+        auto r = co_await pg_.promote();
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, pg_follow>) {
-        co_return from(co_await pg_.follow(a.target));
+        auto r = co_await pg_.follow(a.target);
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, pg_rewind>) {
-        co_return from(co_await pg_.rewind(a.source));
+        auto r = co_await pg_.rewind(a.source);
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, pg_set_sync_standbys>) {
-        co_return from(co_await pg_.set_sync_standbys(a.names));
+        auto r = co_await pg_.set_sync_standbys(a.names);
+        co_return from(r);
     } else if constexpr (std::is_same_v<A, watchdog_activate>) {
         co_return wd_.activate(std::chrono::duration_cast<std::chrono::seconds>(config_.ttl)) ? step::ok
                                                                                                 : step::failed;
@@ -437,7 +469,8 @@ task<typename engine<Dcs, Pg, Wd, Clock>::step> engine<Dcs, Pg, Wd, Clock>::act(
     } else if constexpr (requires { pg_.perform(a); }) {
         // Further PostgreSQL operations (bootstrap, create_replica, rewind
         // checks, checkpoints, slots, ...) are offered by richer controllers.
-        co_return from(co_await pg_.perform(a));
+        auto r = co_await pg_.perform(a);
+        co_return from(r);
     } else {
         log(log_level::warning, std::string("action not supported by this build: ") + action_name(action{a}));
         co_return step::failed;
