@@ -107,6 +107,7 @@ private:
     task<step> execute(const action& a);
     task<void> run_background(std::string name, std::vector<action> actions);
     task<void> wait_next(mono_time deadline);
+    task<void> republish();
     std::optional<dcs::dcs_version> watch_version() const;
     void log(log_level level, std::string_view text) const;
     static step from(const result<bool>& r);

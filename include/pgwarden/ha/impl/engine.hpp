@@ -94,6 +94,11 @@ task<int> engine<Dcs, Pg, Wd, Clock>::run()
         next_run += config_.loop_wait;
         const mono_time now = clock_.now();
         if (shutdown_requested_) next_run = std::min(next_run, now + std::chrono::seconds(1));
+        // While nobody holds the leader key the cluster has no primary:
+        // re-evaluate every second instead of every loop_wait (a peer that was
+        // healthier may have gone away meanwhile). docs/notes/engine.md.
+        if (snapshot_ && snapshot_->is_unlocked() && !background_)
+            next_run = std::min(next_run, now + std::chrono::seconds(1));
         if (next_run <= now) {
             if (!wake_pending_) log(log_level::warning, "Loop time exceeded, rescheduling immediately.");
             next_run = now;
@@ -155,12 +160,18 @@ task<void> engine<Dcs, Pg, Wd, Clock>::wait_next(mono_time deadline)
             co_await timer_wait();
         }
         if (wake_pending_ || clock_.now() >= deadline || background_) continue;
-        // A refresh tick: a fresh probe for the API, no decision.
-        auto local = co_await pg_.probe();
-        report_.local = local.has_value() ? std::optional<pg::local_pg_state>(std::move(*local)) : std::nullopt;
-        report_.wall = clock_.wall_now();
-        if (hooks_.on_refresh) hooks_.on_refresh(report_);
+        co_await republish();   // a refresh tick: a fresh probe for the API, no decision
     }
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+task<void> engine<Dcs, Pg, Wd, Clock>::republish()
+{
+    auto local = co_await pg_.probe();
+    if (local.has_value()) report_.local = std::move(*local);
+    else report_.local.reset();
+    report_.wall = clock_.wall_now();
+    if (hooks_.on_refresh) hooks_.on_refresh(report_);
 }
 
 template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
@@ -251,6 +262,8 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
                 break;
             }
             step s = co_await execute(a);
+            if (s == step::ok && (std::holds_alternative<pg_stop>(a) || std::holds_alternative<pg_promote>(a)))
+                co_await republish();   // peers must not see the old role in our REST API
             if (s == step::ok && std::holds_alternative<pg_check_divergence>(a)) {
                 // The answer is a fact for decide: ask again in this cycle.
                 if constexpr (requires { pg_.facts(); }) in_.facts = pg_.facts();
