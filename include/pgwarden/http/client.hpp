@@ -174,6 +174,10 @@ public:
     PGWARDEN_DECL void set_default_header(std::string name, std::string value);
     /// Closes every idle connection.
     PGWARDEN_DECL void close_idle() noexcept;
+    /** Why the last failed attempt failed, for logs: `https://h:p: TLS
+     *  handshake failed: certificate verify failed (SSL routines)`. Empty
+     *  until something failed. */
+    [[nodiscard]] PGWARDEN_DECL const std::string& last_failure() const noexcept;
 
     struct impl;
 

@@ -3,4 +3,5 @@
 #pragma once
 #include <pgwarden/http/impl/base64.ipp>
 #include <pgwarden/http/impl/client.ipp>
+#include <pgwarden/http/impl/dns.ipp>
 #include <pgwarden/http/impl/url.ipp>

@@ -76,12 +76,37 @@ BOOST_AUTO_TEST_CASE(unusable_configurations)
     BOOST_TEST_REQUIRE(!r.has_value());
     BOOST_TEST((r.error() == etcd3::error::bad_config));
     BOOST_TEST((r.error() == condition::invalid_argument));
-    etcd3::config srv_only;
-    srv_only.srv.emplace("example.com");
-    BOOST_TEST(!etcd3::resolve_endpoints(srv_only).has_value());
+    etcd3::config empty_srv;
+    empty_srv.srv.emplace("");
+    BOOST_TEST(!etcd3::resolve_endpoints(empty_srv).has_value());
     etcd3::config bad;
     bad.url.emplace("etcd:2379");
     BOOST_TEST(!etcd3::resolve_endpoints(bad).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(srv_is_asked_first_with_hosts_as_fallback)
+{
+    // Patroni: srv first; hosts/host only when DNS yields nothing.
+    etcd3::config srv_only;
+    srv_only.srv.emplace("example.com");
+    auto r = etcd3::resolve_endpoints(srv_only);
+    BOOST_TEST_REQUIRE(r.has_value());
+    BOOST_TEST(r->srv);
+    BOOST_TEST(r->endpoints.empty());
+    etcd3::config both = srv_only;
+    both.hosts = {"10.0.0.1:2379"};
+    auto b = etcd3::resolve_endpoints(both);
+    BOOST_TEST_REQUIRE(b.has_value());
+    BOOST_TEST(b->srv);
+    BOOST_TEST(b->endpoints.size() == 1u);
+    etcd3::config plain;
+    plain.host.emplace("10.0.0.1");
+    BOOST_TEST(!etcd3::resolve_endpoints(plain)->srv);
+    error_code ec = etcd3::error::tls_failed;
+    BOOST_TEST((ec == condition::unavailable));
+    BOOST_TEST(ec.message().find("TLS") != std::string::npos);
+    ec = etcd3::error::discovery_failed;
+    BOOST_TEST((ec == condition::unavailable));
 }
 
 BOOST_AUTO_TEST_CASE(errors_map_to_conditions)

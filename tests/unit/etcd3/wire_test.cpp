@@ -201,4 +201,61 @@ BOOST_AUTO_TEST_CASE(grpc_errors_are_classified)
     BOOST_TEST((c(3, "etcdserver: authentication failed, invalid user ID or password") == reaction::fail));
 }
 
+BOOST_AUTO_TEST_CASE(srv_names_in_patroni_order)
+{
+    auto q = wire::srv_queries("example.com", "");
+    BOOST_TEST_REQUIRE(q.size() == 6u);
+    const char* names[] = {"_etcd-client-ssl._tcp.example.com", "_etcd-client._tcp.example.com",
+                           "_etcd-ssl._tcp.example.com",        "_etcd._tcp.example.com",
+                           "_etcd-server-ssl._tcp.example.com", "_etcd-server._tcp.example.com"};
+    const char* protocols[] = {"https", "http", "https", "http", "https", "http"};
+    const bool peer[] = {false, false, false, false, true, true};
+    for (std::size_t i = 0; i < 6; ++i) {
+        BOOST_TEST(q[i].name == names[i]);
+        BOOST_TEST(q[i].protocol == protocols[i]);
+        BOOST_TEST(q[i].peer == peer[i]);
+    }
+    auto s = wire::srv_queries("example.com", "dc1");
+    BOOST_TEST(s[0].name == "_etcd-client-ssl-dc1._tcp.example.com");
+    BOOST_TEST(s[3].name == "_etcd-dc1._tcp.example.com");
+    BOOST_TEST(s[5].name == "_etcd-server-dc1._tcp.example.com");
+    BOOST_TEST(s[1].protocol == "http");
+}
+
+BOOST_AUTO_TEST_CASE(peer_members_and_json_equality)
+{
+    auto urls = wire::parse_peer_members(
+        R"([{"id":"8e9e05c52164694d","name":"a","peerURLs":["http://127.0.0.1:2380"],)"
+        R"("clientURLs":["http://127.0.0.1:2379","http://10.0.0.1:2379"]},{"name":"b","clientURLs":[]}])");
+    BOOST_TEST_REQUIRE(urls.has_value());
+    BOOST_TEST(urls->size() == 2u);
+    BOOST_TEST((*urls)[1] == "http://10.0.0.1:2379");
+    BOOST_TEST(!wire::parse_peer_members(R"({"members":[]})").has_value());
+
+    BOOST_TEST(wire::same_json(R"({"a":1,"b":[1,2]})", R"({"b":[1,2],"a":1})"));
+    BOOST_TEST(!wire::same_json(R"({"a":1,"b":[1,2]})", R"({"b":[2,1],"a":1})"));
+    BOOST_TEST(!wire::same_json(R"({"a":1})", R"({"a":1,"tags":{}})"));
+    BOOST_TEST(!wire::same_json("not json", "not json either"));
+}
+
+BOOST_AUTO_TEST_CASE(raft_term_guard_detects_stale_nodes)
+{
+    wire::term_guard g;
+    BOOST_TEST(g.observe("c1", 5));
+    BOOST_TEST(g.observe("c1", 5));    // equal is fine
+    BOOST_TEST(g.observe("c1", 7));
+    BOOST_TEST(!g.observe("c1", 6));   // a node that missed an election
+    BOOST_TEST(g.term() == 7);
+    BOOST_TEST(g.observe("", 1));      // no header: ignored
+    BOOST_TEST(g.observe("c1", 0));
+    BOOST_TEST(g.term() == 7);
+    BOOST_TEST(g.observe("c2", 2));    // another cluster: starts over
+    BOOST_TEST(g.term() == 2);
+    auto h = wire::parse_header_only(R"({"header":{"cluster_id":"14841639068965178418","member_id":"1",)"
+                                     R"("revision":"9","raft_term":"3"}})");
+    BOOST_TEST_REQUIRE(h.has_value());
+    BOOST_TEST(h->raft_term == 3);
+    BOOST_TEST(h->cluster_id == "14841639068965178418");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

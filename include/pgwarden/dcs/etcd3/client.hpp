@@ -7,6 +7,7 @@
 #include <pgwarden/dcs/etcd3/config.hpp>
 #include <pgwarden/dcs/etcd3/error.hpp>
 #include <pgwarden/dcs/model.hpp>
+#include <pgwarden/http/url.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -15,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pgwarden::dcs::etcd3 {
 
@@ -94,6 +96,23 @@ public:
     [[nodiscard]] PGWARDEN_DECL task<result<void>> delete_cluster();
     /// Revokes our lease now (the member key and a held leader key vanish).
     [[nodiscard]] PGWARDEN_DECL task<result<void>> revoke_lease();
+
+    /// Counters for tests and metrics.
+    struct statistics {
+        std::uint64_t requests = 0;                ///< HTTP requests to etcd (watches excluded)
+        std::uint64_t member_writes = 0;           ///< puts of our member key
+        std::uint64_t member_writes_skipped = 0;   ///< publish_member calls with nothing to write
+        std::uint64_t topology_refreshes = 0;      ///< member lists read
+        std::uint64_t authentications = 0;         ///< /auth/authenticate calls
+        std::uint64_t stale_node_switches = 0;     ///< answers with a lower raft term
+        std::uint64_t srv_lookups = 0;             ///< DNS SRV discoveries
+    };
+    [[nodiscard]] PGWARDEN_DECL const statistics& stats() const noexcept;
+    /// The detail of the last transport failure (`https://…: TLS handshake
+    /// failed: certificate verify failed`), for the log line of an error.
+    [[nodiscard]] PGWARDEN_DECL const std::string& last_failure() const noexcept;
+    /// The endpoints in use, the current one first.
+    [[nodiscard]] PGWARDEN_DECL std::vector<http::endpoint> endpoints() const;
 
     /// Our lease ID (0: none yet).
     [[nodiscard]] PGWARDEN_DECL std::int64_t lease_id() const noexcept;

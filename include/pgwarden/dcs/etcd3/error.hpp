@@ -8,7 +8,7 @@
 namespace pgwarden::dcs::etcd3 {
 
 /** What went wrong talking to etcd. Callers branch on pgwarden::condition:
- *  unreachable/retries_exhausted -> unavailable, lease_not_found -> not_found,
+ *  unreachable/tls_failed/discovery_failed -> unavailable, lease_not_found -> not_found,
  *  auth_failed/permission_denied -> unauthorized, bad_response/server_error ->
  *  invalid_response, unsupported_version/bad_config -> invalid_argument.
  */
@@ -21,6 +21,8 @@ enum class error {
     server_error,          ///< any other gRPC error from the gateway
     unsupported_version,   ///< the cluster is older than etcd 3.0.4 (or /version unreadable)
     bad_config,            ///< no usable endpoint in the configuration
+    tls_failed,            ///< TLS handshake failed (untrusted server, refused client certificate) -> unavailable
+    discovery_failed,      ///< DNS SRV found no endpoint and no host is configured -> unavailable
 };
 
 PGWARDEN_DECL const boost::system::error_category& error_category() noexcept;

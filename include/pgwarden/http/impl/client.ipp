@@ -175,6 +175,7 @@ struct client::impl {
     std::size_t current = 0;
     std::vector<header_field> default_headers;
     std::vector<std::unique_ptr<detail::connection>> idle;
+    std::string last_failure;
 
     std::unique_ptr<detail::connection> take_idle(const endpoint& ep)
     {
@@ -204,40 +205,93 @@ struct client::impl {
         if (options.endpoints[current % n] == ep) current = (current + 1) % n;
     }
 
+    /// Records why the last exchange with `ep` failed (for logs and errors).
+    void note_failure(const endpoint& ep, std::string_view what, const error_code& ec)
+    {
+        last_failure = ep.to_string() + ": " + std::string(what);
+        if (ec) last_failure += ": " + ec.message();
+    }
+
     task<result<std::unique_ptr<detail::connection>>> connect(endpoint ep,
                                                               std::chrono::milliseconds timeout)
     {
         namespace asio = boost::asio;
         using detail::use_tuple;
-        asio::ip::tcp::resolver resolver(ex);
-        auto [rec, results] =
-            co_await resolver.async_resolve(ep.host, std::to_string(ep.port), use_tuple);
-        if (rec) co_return error::connect_failed;
         auto conn = std::make_unique<detail::connection>();
         conn->where = ep;
         if (ep.is_tls()) {
-            if (!ssl_ctx) co_return error::tls_config;
+            // Endpoints learnt later (DNS SRV, member discovery) may be the
+            // first https ones: the context is then made on first use.
+            if (!ssl_ctx) {
+                auto ctx = make_ssl_context(options.tls);
+                if (!ctx) {
+                    note_failure(ep, "unusable TLS files", ctx.error());
+                    co_return error::tls_config;
+                }
+                ssl_ctx.emplace(std::move(*ctx));
+            }
             conn->tls.emplace(ex, *ssl_ctx);
         } else {
             conn->tcp.emplace(ex);
         }
         auto& low = conn->lowest();
         low.expires_after(timeout);
-        auto [cec, unused] = co_await low.async_connect(results, use_tuple);
-        (void)unused;   // the endpoint connected to; the host header uses ep
-        if (cec) co_return cec == boost::beast::error::timeout ? error::timeout : error::connect_failed;
+        error_code aec;
+        const auto literal = asio::ip::make_address(ep.host, aec);
+        error_code cec;
+        if (!aec) {
+            // An address needs no resolver (Asio's would start a thread).
+            auto [e] = co_await low.async_connect(asio::ip::tcp::endpoint(literal, ep.port), use_tuple);
+            cec = e;
+        } else {
+            asio::ip::tcp::resolver resolver(ex);
+            auto [rec, results] =
+                co_await resolver.async_resolve(ep.host, std::to_string(ep.port), use_tuple);
+            if (rec) {
+                note_failure(ep, "cannot resolve", rec);
+                co_return error::connect_failed;
+            }
+            auto [e, unused] = co_await low.async_connect(results, use_tuple);
+            (void)unused;   // the endpoint connected to; the host header uses ep
+            cec = e;
+        }
+        if (cec) {
+            note_failure(ep, "cannot connect", cec);
+            co_return cec == boost::beast::error::timeout ? error::timeout : error::connect_failed;
+        }
         if (conn->tls) {
-            error_code aec;
-            (void)asio::ip::make_address(ep.host, aec);
             if (aec) {   // a name: send SNI
                 SSL_set_tlsext_host_name(conn->tls->native_handle(), ep.host.c_str());
             }
             if (options.tls.verify && options.tls.verify_hostname)
                 conn->tls->set_verify_callback(asio::ssl::host_name_verification(ep.host));
             auto [hec] = co_await conn->tls->async_handshake(asio::ssl::stream_base::client, use_tuple);
-            if (hec) co_return hec == boost::beast::error::timeout ? error::timeout : error::tls_failed;
+            if (hec) {
+                note_failure(ep, "TLS handshake failed", hec);
+                co_return hec == boost::beast::error::timeout ? error::timeout : error::tls_failed;
+            }
         }
         co_return conn;
+    }
+
+    /// A client TLS context from the options; error::tls_config when a file is unusable.
+    static result<boost::asio::ssl::context> make_ssl_context(const tls_options& t)
+    {
+        namespace ssl = boost::asio::ssl;
+        ssl::context ctx(ssl::context::tls_client);
+        error_code ec;
+        if (!t.ca_file.empty()) ctx.load_verify_file(t.ca_file, ec);
+        else ctx.set_default_verify_paths(ec);
+        if (ec) return error::tls_config;
+        if (!t.cert_file.empty()) {
+            ctx.use_certificate_chain_file(t.cert_file, ec);
+            if (ec) return error::tls_config;
+            ctx.use_private_key_file(t.key_file.empty() ? t.cert_file : t.key_file, ssl::context::pem, ec);
+            if (ec) return error::tls_config;
+        }
+        ctx.set_verify_mode(t.verify ? ssl::verify_peer : ssl::verify_none, ec);
+        if (ec) return error::tls_config;
+        return ctx;
     }
 
     detail::bhttp::request<detail::bhttp::string_body> build(const request& req,
@@ -313,28 +367,15 @@ PGWARDEN_DECL std::string_view response::header(std::string_view name) const noe
 
 PGWARDEN_DECL result<client> client::create(boost::asio::any_io_executor ex, client_options options)
 {
-    namespace ssl = boost::asio::ssl;
     auto p = std::make_shared<impl>();
     p->ex = std::move(ex);
     const bool any_tls = std::any_of(options.endpoints.begin(), options.endpoints.end(),
                                      [](const endpoint& e) { return e.is_tls(); });
     const auto& t = options.tls;
     if (any_tls || !t.ca_file.empty() || !t.cert_file.empty()) {
-        p->ssl_ctx.emplace(ssl::context::tls_client);
-        auto& ctx = *p->ssl_ctx;
-        error_code ec;
-        if (!t.ca_file.empty()) ctx.load_verify_file(t.ca_file, ec);
-        else ctx.set_default_verify_paths(ec);
-        if (ec) return error::tls_config;
-        if (!t.cert_file.empty()) {
-            ctx.use_certificate_chain_file(t.cert_file, ec);
-            if (ec) return error::tls_config;
-            ctx.use_private_key_file(t.key_file.empty() ? t.cert_file : t.key_file,
-                                     ssl::context::pem, ec);
-            if (ec) return error::tls_config;
-        }
-        ctx.set_verify_mode(t.verify ? ssl::verify_peer : ssl::verify_none, ec);
-        if (ec) return error::tls_config;
+        auto ctx = impl::make_ssl_context(t);   // files are checked now, not at first use
+        if (!ctx) return ctx.error();
+        p->ssl_ctx.emplace(std::move(*ctx));
     }
     p->options = std::move(options);
     return client(std::move(p));
@@ -374,6 +415,7 @@ PGWARDEN_DECL task<result<response>> client::send(request req)
             co_return std::move(r->first);
         }
         last = r.error();
+        self->note_failure(ep, "exchange failed", last);
         if (last == error::bad_response) co_return last;
         PGWARDEN_MARK("http: failover after exchange failure");
         self->rotate_from(ep);
@@ -465,6 +507,11 @@ PGWARDEN_DECL void client::set_default_header(std::string name, std::string valu
 PGWARDEN_DECL void client::close_idle() noexcept
 {
     impl_->idle.clear();
+}
+
+PGWARDEN_DECL const std::string& client::last_failure() const noexcept
+{
+    return impl_->last_failure;
 }
 
 // ---- stream ---------------------------------------------------------------

@@ -118,6 +118,12 @@ struct watch_message {
 [[nodiscard]] PGWARDEN_DECL result<std::string> parse_version_prefix(std::string_view body);
 /// `/cluster/member/list` -> every member's clientURLs, in order.
 [[nodiscard]] PGWARDEN_DECL result<std::vector<std::string>> parse_member_urls(std::string_view body);
+/// The peer API's `GET /members` (an `_etcd-server` SRV target) -> every
+/// member's clientURLs: a JSON array of `{"clientURLs":[...]}` objects.
+[[nodiscard]] PGWARDEN_DECL result<std::vector<std::string>> parse_peer_members(std::string_view body);
+/// Do two JSON texts hold the same value (object key order ignored)? Two
+/// unparsable texts compare by bytes. Patroni's deep_compare of member data.
+[[nodiscard]] PGWARDEN_DECL bool same_json(std::string_view a, std::string_view b);
 /// An error body; nullopt when it is not one.
 [[nodiscard]] PGWARDEN_DECL std::optional<grpc_status> parse_error(std::string_view body);
 [[nodiscard]] PGWARDEN_DECL result<watch_message> parse_watch(std::string_view line);
@@ -132,6 +138,35 @@ enum class reaction {
     fail,
 };
 [[nodiscard]] PGWARDEN_DECL reaction classify(const grpc_status& status) noexcept;
+
+/** Patroni's StaleEtcdNodeGuard: the raft term seen in response headers
+ *  must not go down for one cluster ID. observe() returns false when the
+ *  answering node is stale (a lower term than already seen: it is cut off
+ *  from the majority), so the caller switches node. A new cluster ID
+ *  resets the term; a header without ID or term is ignored. */
+class term_guard {
+public:
+    [[nodiscard]] PGWARDEN_DECL bool observe(std::string_view cluster_id, std::int64_t raft_term);
+    void reset() noexcept { cluster_id_.clear(); term_ = 0; }
+    std::int64_t term() const noexcept { return term_; }
+
+private:
+    std::string cluster_id_;
+    std::int64_t term_ = 0;
+};
+
+/// One DNS SRV name to ask, in Patroni's order (etcd.py _get_machines_cache_from_srv).
+struct srv_query {
+    std::string name;       ///< `_etcd-client-ssl._tcp.<domain>` ...
+    std::string protocol;   ///< `https` when the service name has `-ssl`
+    bool peer = false;      ///< `-server` names: ask `GET /members` on the peer port
+};
+
+/** The SRV names for `srv` in Patroni's order: `-client-ssl`, `-client`,
+ *  `-ssl`, ``, `-server-ssl`, `-server`; with a suffix each service name
+ *  gets `-<suffix>` appended (`_etcd-client-ssl-<suffix>._tcp.<srv>`). */
+[[nodiscard]] PGWARDEN_DECL std::vector<srv_query> srv_queries(std::string_view srv,
+                                                               std::string_view suffix);
 
 } // namespace pgwarden::dcs::etcd3::wire
 

@@ -7,6 +7,7 @@
 #include <pgwarden/dcs/etcd3/detail/wire.hpp>
 #include <pgwarden/dcs/keys.hpp>
 #include <pgwarden/http/client.hpp>
+#include <pgwarden/http/dns.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -45,8 +46,27 @@ struct client::state {
     std::string leader_key;
 
     std::string api;             ///< `/v3` once /version was read
-    bool discovered = false;
     bool authenticated = false;
+
+    // The endpoint list (Patroni's machines cache, etcd.py).
+    std::vector<http::endpoint> seeds;   ///< from proxy / url / hosts / host
+    bool srv = false;                    ///< ask DNS SRV before the seeds
+    bool need_seeds = true;              ///< (re)load from SRV/seeds: at start and after total failure
+    bool need_topology = true;           ///< the member list must be read before going on
+    mono_time topology_at{};             ///< when the member list was last read
+    std::vector<http::endpoint> srv_cache;
+    mono_time srv_at{};
+    wire::term_guard terms;
+    std::string last_failure;
+    statistics stats;
+
+    /// Our member key as the last snapshot showed it (touch_member's cache).
+    struct {
+        std::string value;
+        std::int64_t lease = 0;
+        mono_time valid_until{};
+        bool valid = false;
+    } my_member;
 
     std::int64_t lease = 0;
     std::chrono::seconds lease_ttl{0};
@@ -96,9 +116,11 @@ struct client::state {
     {
         http->set_default_header("authorization", "");
         authenticated = false;
+        ++stats.requests;
+        ++stats.authentications;
         auto r = co_await http->send(post("/auth/authenticate",
                                           wire::auth_request(username.value_or(""), password.value_or(""))));
-        if (!r) co_return error::unreachable;
+        if (!r) co_return transport_error(r.error());
         if (r->status >= 400) {
             auto st = wire::parse_error(r->body);
             if (st && wire::classify(*st) == wire::reaction::auth_not_enabled) {
@@ -119,15 +141,147 @@ struct client::state {
         co_return result<void>{};
     }
 
-    /// /version, authentication, member discovery; once.
+    /// Maps an HTTP transport failure to ours, keeping its detail.
+    error_code transport_error(const error_code& ec)
+    {
+        last_failure = http->last_failure();
+        if (ec == http::error::tls_failed || ec == http::error::tls_config) return error::tls_failed;
+        return error::unreachable;
+    }
+
+    std::chrono::milliseconds refresh_interval() const
+    {
+        return cfg.topology_refresh.value_or(std::chrono::duration_cast<std::chrono::milliseconds>(cfg.ttl * 10));
+    }
+
+    /// The endpoints named by DNS SRV (Patroni's _get_machines_cache_from_srv):
+    /// the first service name in wire::srv_queries order that yields any.
+    task<std::vector<http::endpoint>> from_srv()
+    {
+        // After a total failure the seeds are reloaded on every retry; DNS
+        // is asked again only when its last answer is older than loop_wait.
+        if (!srv_cache.empty() && clock.now() - srv_at < cfg.loop_wait) co_return srv_cache;
+        ++stats.srv_lookups;
+        http::dns::resolver_options o;
+        o.resolv_conf = cfg.resolv_conf;
+        o.timeout = std::chrono::seconds(1);
+        o.attempts = 1;
+        for (const auto& ns : cfg.dns_nameservers)
+            if (auto ep = http::parse_host_port(ns, "http", 53)) o.nameservers.push_back({ep->host, ep->port});
+        std::vector<http::endpoint> out;
+        for (const auto& q : wire::srv_queries(*cfg.srv, cfg.srv_suffix.value_or(""))) {
+            auto records = co_await http::dns::resolve_srv(ex, q.name, o);
+            if (!records) continue;
+            for (const auto& r : *records) {
+                const http::endpoint ep{q.protocol, r.target, r.port};
+                if (!q.peer) {
+                    out.push_back(ep);
+                    continue;
+                }
+                auto urls = co_await peer_members(ep);
+                for (const auto& u : urls) out.push_back(u);
+                if (!urls.empty()) break;   // as Patroni: the first peer that answers
+            }
+            if (!out.empty()) {
+                PGWARDEN_MARK("etcd3: endpoints from DNS SRV");
+                break;
+            }
+        }
+        std::vector<http::endpoint> unique;
+        for (auto& e : out)
+            if (std::find(unique.begin(), unique.end(), e) == unique.end()) unique.push_back(std::move(e));
+        srv_cache = unique;
+        srv_at = clock.now();
+        co_return unique;
+    }
+
+    /// `GET /members` on an etcd peer URL (an `_etcd-server` target); the
+    /// certificate is not verified, as Patroni (`verify=False`).
+    task<std::vector<http::endpoint>> peer_members(http::endpoint peer)
+    {
+        http::client_options opts;
+        opts.endpoints = {peer};
+        opts.tls.cert_file = cfg.cert.value_or("");
+        opts.tls.key_file = cfg.key.value_or("");
+        opts.tls.verify = false;
+        opts.max_idle_connections = 0;
+        std::vector<http::endpoint> out;
+        auto c = http::client::create(ex, std::move(opts));
+        if (!c) co_return out;
+        http::request r;
+        r.target = "/members";
+        r.timeout = request_timeout();
+        auto m = co_await c->send(std::move(r));
+        if (!m || m->status >= 400) co_return out;
+        if (auto urls = wire::parse_peer_members(m->body))
+            for (const auto& u : *urls)
+                if (auto p = http::parse_url(u)) out.push_back(p->where);
+        co_return out;
+    }
+
+    /** Reads /cluster/member/list and adopts it (Patroni's
+     *  _refresh_machines_cache): the node we talk to stays current when it
+     *  is a member; the list is replaced only when it differs as a set. A
+     *  refusal (no permission) keeps the list we have. */
+    task<result<void>> refresh_topology()
+    {
+        ++stats.requests;
+        auto m = co_await http->send(post("/cluster/member/list", "{}"));
+        if (!m) co_return transport_error(m.error());
+        topology_at = clock.now();
+        need_topology = false;
+        ++stats.topology_refreshes;
+        if (m->status >= 400) co_return result<void>{};
+        auto urls = wire::parse_member_urls(m->body);
+        std::vector<http::endpoint> eps;
+        if (urls)
+            for (const auto& u : *urls)
+                if (auto p = http::parse_url(u))
+                    if (std::find(eps.begin(), eps.end(), p->where) == eps.end()) eps.push_back(p->where);
+        if (eps.empty()) co_return result<void>{};
+        const auto cur = http->current_endpoint();
+        if (auto it = std::find(eps.begin(), eps.end(), cur); it != eps.end()) std::rotate(eps.begin(), it, it + 1);
+        auto have = http->endpoints();
+        auto want = eps;
+        std::sort(have.begin(), have.end(), [](const auto& a, const auto& b) { return a.to_string() < b.to_string(); });
+        std::sort(want.begin(), want.end(), [](const auto& a, const auto& b) { return a.to_string() < b.to_string(); });
+        if (have != want) {
+            http->set_endpoints(std::move(eps));
+            PGWARDEN_MARK("etcd3: discovered members");
+        }
+        co_return result<void>{};
+    }
+
+    /** Endpoints, /version, authentication, the member list. The endpoint
+     *  list is (re)loaded from DNS SRV / the configuration at start and
+     *  after every endpoint failed (Patroni's _load_machines_cache), merged
+     *  with the last known members; the member list is read then and every
+     *  refresh_interval() (Patroni: 10 x ttl), or soon after a failover. */
     task<result<void>> handshake()
     {
+        if (need_seeds) {
+            std::vector<http::endpoint> eps;
+            if (srv) eps = co_await from_srv();
+            if (eps.empty()) eps = seeds;
+            if (eps.empty()) {
+                last_failure = "DNS SRV lookup for " + cfg.srv.value_or("") + " found no etcd endpoint";
+                co_return error::discovery_failed;
+            }
+            for (const auto& e : http->endpoints())
+                if (std::find(eps.begin(), eps.end(), e) == eps.end()) eps.push_back(e);
+            if (eps != http->endpoints()) http->set_endpoints(std::move(eps));
+            need_seeds = false;
+            need_topology = !use_proxies;
+        }
         if (api.empty()) {
             http::request r;
             r.target = "/version";
             r.timeout = request_timeout();
             auto v = co_await http->send(std::move(r));
-            if (!v) co_return error::unreachable;
+            if (!v) {
+                need_seeds = true;
+                co_return transport_error(v.error());
+            }
             if (v->status >= 400) co_return error::unreachable;
             auto prefix = wire::parse_version_prefix(v->body);
             if (!prefix) co_return prefix.error();
@@ -137,27 +291,11 @@ struct client::state {
             auto a = co_await authenticate();
             if (!a) co_return a.error();
         }
-        if (!use_proxies && !discovered) {
-            auto m = co_await http->send(post("/cluster/member/list", "{}"));
-            if (!m) co_return error::unreachable;
-            if (m->status < 400) {
-                auto urls = wire::parse_member_urls(m->body);
-                std::vector<http::endpoint> eps;
-                if (urls) {
-                    for (const auto& u : *urls)
-                        if (auto p = http::parse_url(u))
-                            if (std::find(eps.begin(), eps.end(), p->where) == eps.end()) eps.push_back(p->where);
-                }
-                if (!eps.empty()) {
-                    // Keep talking to the node that answered while it is a member.
-                    const auto cur = http->current_endpoint();
-                    if (auto it = std::find(eps.begin(), eps.end(), cur); it != eps.end())
-                        std::rotate(eps.begin(), it, it + 1);
-                    http->set_endpoints(std::move(eps));
-                    PGWARDEN_MARK("etcd3: discovered members");
-                }
-            }
-            discovered = true;   // a refusal (no permission) leaves the configured list
+        if (use_proxies) co_return result<void>{};
+        if (need_topology) co_return co_await refresh_topology();
+        if (clock.now() - topology_at >= refresh_interval()) {
+            PGWARDEN_MARK("etcd3: periodic member list refresh");
+            (void)co_await refresh_topology();   // best effort: the request itself fails over
         }
         co_return result<void>{};
     }
@@ -170,6 +308,7 @@ struct client::state {
         const auto deadline = clock.now() + cfg.retry_timeout;
         std::chrono::milliseconds backoff{100};
         bool reauthenticated = false;
+        std::size_t stale_switches = 0;
         error_code last = error::unreachable;
         for (;;) {
             bool wait = true;
@@ -177,11 +316,28 @@ struct client::state {
                 if (h.error() != condition::unavailable) co_return h.error();
                 last = h.error();
             } else {
+                const auto before = http->current_endpoint();
+                ++stats.requests;
                 auto r = co_await http->send(post(method, body));
                 if (!r) {
-                    last = error::unreachable;
+                    last = transport_error(r.error());
+                    need_seeds = true;   // every endpoint failed: reload them (Patroni)
                 } else if (r->status < 400) {
-                    co_return std::move(r->body);
+                    auto h = wire::parse_header_only(r->body);
+                    if (h && !terms.observe(h->cluster_id, h->raft_term)) {
+                        // Patroni's StaleEtcdNode: a node cut off from the
+                        // majority answers with an old term; use another.
+                        PGWARDEN_MARK("etcd3: stale node, next node");
+                        ++stats.stale_node_switches;
+                        http->rotate();
+                        last = error::unreachable;
+                        last_failure = before.to_string() + ": stale raft term";
+                        if (++stale_switches < http->endpoints().size()) wait = false;
+                    } else {
+                        if (!(http->current_endpoint() == before) && !use_proxies)
+                            topology_at = mono_time{};   // failed over: re-read the members soon
+                        co_return std::move(r->body);
+                    }
                 } else {
                     auto st = wire::parse_error(r->body);
                     if (!st) co_return error::server_error;
@@ -221,6 +377,7 @@ struct client::state {
             backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(1));
         }
         PGWARDEN_MARK("etcd3: retries exhausted");
+        if (last == error::tls_failed || last == error::discovery_failed) co_return last;
         co_return last == condition::unavailable ? make_error_code(error::unreachable) : last;
     }
 
@@ -301,9 +458,13 @@ struct client::state {
     {
         auto r = co_await call("/kv/range", wire::range_request(scope_prefix, wire::prefix_end(scope_prefix),
                                                                 serializable));
+        my_member.valid = false;   // Patroni drops its cache on any read failure
         if (!r) co_return r.error();
         auto range = wire::parse_range(*r);
         if (!range) co_return range.error();
+        const std::string my_key = dcs::member_key(cfg.name);
+        my_member.value.clear();
+        my_member.lease = 0;
         std::vector<raw_entry> entries;
         entries.reserve(range->kvs.size());
         leader_lease = 0;
@@ -315,6 +476,10 @@ struct client::state {
                 leader_lease = kv.lease;
                 leader_name = kv.value;
             }
+            if (*rel == my_key) {
+                my_member.value = kv.value;
+                my_member.lease = kv.lease;
+            }
             raw_entry e;
             e.key = std::string(*rel);
             e.value = std::move(kv.value);
@@ -323,6 +488,9 @@ struct client::state {
             entries.push_back(std::move(e));
         }
         last_revision = range->header.revision;
+        // The snapshot stands for `ttl` (dcs.md 3.1), as Patroni's cluster cache.
+        my_member.valid = true;
+        my_member.valid_until = clock.now() + cfg.ttl;
         codec_warnings warnings;   // lenient reading: problems are not errors here
         co_return dcs::build_snapshot(entries, warnings);
     }
@@ -368,6 +536,8 @@ PGWARDEN_DECL result<client> client::create(boost::asio::any_io_executor ex, con
     s->username = eps->username;
     s->password = eps->password;
     s->use_proxies = eps->use_proxies;
+    s->seeds = eps->endpoints;
+    s->srv = eps->srv;
     s->base = dcs::base_path(cfg.namespace_name, cfg.scope);
     s->scope_prefix = s->base + "/";
     s->leader_key = dcs::full_key(s->base, key::leader);
@@ -495,8 +665,22 @@ PGWARDEN_DECL task<result<void>> client::publish_member(const member_data& me)
     const std::string member = dcs::member_key(s->cfg.name);
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (auto l = co_await s->ensure_lease(s->current_ttl, false); !l) co_return l.error();
+        // Patroni's touch_member: nothing to write when the cached snapshot
+        // shows this very data on our current lease.
+        const auto& cached = s->my_member;
+        if (cached.valid && s->clock.now() < cached.valid_until && cached.lease != 0 &&
+            cached.lease == s->lease && wire::same_json(cached.value, value)) {
+            PGWARDEN_MARK("etcd3: publish: unchanged, skipped");
+            ++s->stats.member_writes_skipped;
+            co_return result<void>{};
+        }
+        ++s->stats.member_writes;
         auto p = co_await s->put(member, value, s->lease);
-        if (p) co_return p;
+        if (p) {
+            s->my_member.value = value;   // what the watch would show Patroni's cache
+            s->my_member.lease = s->lease;
+            co_return p;
+        }
         if (p.error() != error::lease_not_found || attempt == 1) co_return p.error();
         PGWARDEN_MARK("etcd3: publish: lease vanished, regrant");
         s->lease = 0;
@@ -565,43 +749,65 @@ PGWARDEN_DECL task<result<bool>> client::wait_for_change(dcs_version v, std::chr
         co_await s->sleep_until(deadline);
         co_return false;
     }
-    auto req = s->post("/watch", wire::watch_request(s->scope_prefix, wire::prefix_end(s->scope_prefix),
-                                                     s->last_revision + 1));
-    req.timeout = std::min(t, req.timeout);
-    auto st = co_await s->http->open_stream(std::move(req));
-    if (!st || st->status() >= 400) {
-        PGWARDEN_MARK("etcd3: watch failed, sleeping");
-        co_await s->sleep_until(deadline);
-        co_return false;
-    }
-    const auto now = s->clock.now();
-    if (now >= deadline) co_return false;
-    st->expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
-    for (;;) {
-        auto line = co_await st->next_line();
-        if (!line) {
-            if (line.error() == http::error::timeout) co_return false;
+    // An expired token shows as an error on the watch (an HTTP error status
+    // or an error/cancel line at creation): authenticate and open it again,
+    // once, so the wake-up does not wait for the next keyed request.
+    for (int open = 0; open < 2; ++open) {
+        auto req = s->post("/watch", wire::watch_request(s->scope_prefix, wire::prefix_end(s->scope_prefix),
+                                                         s->last_revision + 1));
+        req.timeout = std::min(t, req.timeout);
+        auto st = co_await s->http->open_stream(std::move(req));
+        if (!st) {
+            PGWARDEN_MARK("etcd3: watch failed, sleeping");
             co_await s->sleep_until(deadline);
             co_return false;
         }
-        if (line->find_first_not_of(" \t\r") == std::string::npos) continue;
-        auto msg = wire::parse_watch(*line);
-        if (!msg) continue;
-        if (msg->compact_revision != 0) {
-            PGWARDEN_MARK("etcd3: watch compacted");
-            co_return true;   // we missed events: make the loop re-read
-        }
-        if (msg->canceled) {
-            co_await s->sleep_until(deadline);
-            co_return false;
-        }
-        for (const auto& ev : msg->events) {
-            if (s->wakes(ev)) {
-                PGWARDEN_MARK("etcd3: watch woke the loop");
-                co_return true;
+        const auto now = s->clock.now();
+        if (now >= deadline) co_return false;
+        st->expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+        bool reopen = false;
+        for (bool first = true; !reopen; first = false) {
+            auto line = co_await st->next_line();
+            if (!line) {
+                if (line.error() == http::error::timeout) co_return false;
+                co_await s->sleep_until(deadline);
+                co_return false;
+            }
+            if (line->find_first_not_of(" \t\r") == std::string::npos) continue;
+            std::optional<wire::grpc_status> failure;
+            auto msg = wire::parse_watch(*line);
+            if (st->status() >= 400) failure = wire::parse_error(*line);
+            else if (msg && msg->error) failure = msg->error;
+            const bool auth_problem =
+                failure ? wire::classify(*failure) == wire::reaction::reauthenticate
+                        : (first && msg && msg->canceled && s->username.has_value());
+            if (st->status() >= 400 || failure || (msg && msg->canceled)) {
+                if (auth_problem && s->username && open == 0) {
+                    PGWARDEN_MARK("etcd3: watch refused, re-authenticate");
+                    auto a = co_await s->authenticate();
+                    if (a) {
+                        reopen = true;
+                        continue;
+                    }
+                }
+                co_await s->sleep_until(deadline);
+                co_return false;
+            }
+            if (!msg) continue;
+            if (msg->compact_revision != 0) {
+                PGWARDEN_MARK("etcd3: watch compacted");
+                co_return true;   // we missed events: make the loop re-read
+            }
+            for (const auto& ev : msg->events) {
+                if (s->wakes(ev)) {
+                    PGWARDEN_MARK("etcd3: watch woke the loop");
+                    co_return true;
+                }
             }
         }
     }
+    co_await s->sleep_until(deadline);
+    co_return false;
 }
 
 PGWARDEN_DECL task<result<void>> client::delete_cluster()
@@ -624,6 +830,9 @@ PGWARDEN_DECL task<result<void>> client::revoke_lease()
 }
 
 PGWARDEN_DECL std::int64_t client::lease_id() const noexcept { return s_->lease; }
+PGWARDEN_DECL const client::statistics& client::stats() const noexcept { return s_->stats; }
+PGWARDEN_DECL const std::string& client::last_failure() const noexcept { return s_->last_failure; }
+PGWARDEN_DECL std::vector<http::endpoint> client::endpoints() const { return s_->http->endpoints(); }
 PGWARDEN_DECL std::int64_t client::last_revision() const noexcept { return s_->last_revision; }
 PGWARDEN_DECL std::int64_t client::last_write_revision() const noexcept { return s_->last_write_revision; }
 PGWARDEN_DECL std::string client::key_of(std::string_view relative) const { return s_->full(relative); }

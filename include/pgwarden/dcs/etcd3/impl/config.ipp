@@ -42,7 +42,8 @@ PGWARDEN_DECL result<endpoints_and_auth> resolve_endpoints(const config& cfg)
         if (std::find(out.endpoints.begin(), out.endpoints.end(), *ep) == out.endpoints.end())
             out.endpoints.push_back(std::move(*ep));
     }
-    if (out.endpoints.empty()) return error::bad_config;
+    out.srv = cfg.srv.has_value() && !cfg.srv->empty();
+    if (out.endpoints.empty() && !out.srv) return error::bad_config;
     return out;
 }
 

@@ -20,13 +20,19 @@ public:
         case error::server_error: return "etcd returned an error";
         case error::unsupported_version: return "unsupported etcd version";
         case error::bad_config: return "unusable etcd3 configuration";
+        case error::tls_failed:
+            return "TLS handshake with etcd failed (server certificate not trusted by cacert, "
+                   "or client certificate refused)";
+        case error::discovery_failed: return "no etcd endpoint found through DNS SRV";
         }
         return "unknown etcd3 error";
     }
     boost::system::error_condition default_error_condition(int ev) const noexcept override
     {
         switch (static_cast<error>(ev)) {
-        case error::unreachable: return condition::unavailable;
+        case error::unreachable:
+        case error::tls_failed:
+        case error::discovery_failed: return condition::unavailable;
         case error::lease_not_found: return condition::not_found;
         case error::auth_failed:
         case error::permission_denied: return condition::unauthorized;

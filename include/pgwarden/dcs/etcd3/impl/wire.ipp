@@ -359,6 +359,60 @@ PGWARDEN_DECL result<std::vector<std::string>> parse_member_urls(std::string_vie
     return out;
 }
 
+PGWARDEN_DECL result<std::vector<std::string>> parse_peer_members(std::string_view body)
+{
+    boost::system::error_code ec;
+    auto v = detail::json::parse(body, ec);
+    if (ec || !v.is_array()) return detail::bad();
+    std::vector<std::string> out;
+    for (const auto& m : v.get_array()) {
+        if (!m.is_object()) continue;
+        const auto* urls = m.get_object().if_contains("clientURLs");
+        if (!urls || !urls->is_array()) continue;
+        for (const auto& u : urls->get_array())
+            if (u.is_string()) out.emplace_back(u.get_string());
+    }
+    return out;
+}
+
+PGWARDEN_DECL bool same_json(std::string_view a, std::string_view b)
+{
+    if (a == b) return true;
+    boost::system::error_code ea, eb;
+    auto va = detail::json::parse(a, ea);
+    auto vb = detail::json::parse(b, eb);
+    if (ea || eb) return false;
+    return va == vb;
+}
+
+PGWARDEN_DECL bool term_guard::observe(std::string_view cluster_id, std::int64_t raft_term)
+{
+    if (cluster_id.empty() || raft_term == 0) return true;
+    if (!cluster_id_.empty() && cluster_id_ != cluster_id) term_ = 0;   // another cluster: start over
+    cluster_id_ = std::string(cluster_id);
+    if (raft_term < term_) return false;
+    term_ = raft_term;
+    return true;
+}
+
+PGWARDEN_DECL std::vector<srv_query> srv_queries(std::string_view srv, std::string_view suffix)
+{
+    static constexpr std::string_view kinds[] = {"-client-ssl", "-client", "-ssl", "", "-server-ssl", "-server"};
+    std::vector<srv_query> out;
+    for (auto kind : kinds) {
+        // As Patroni: the suffix joins the variant before the -ssl/-server
+        // tests, so they look at the whole service name.
+        std::string r(kind);
+        if (!suffix.empty()) r += "-" + std::string(suffix);
+        srv_query q;
+        q.protocol = r.find("-ssl") != std::string::npos ? "https" : "http";
+        q.peer = r.find("-server") != std::string::npos;
+        q.name = "_etcd" + r + "._tcp." + std::string(srv);
+        out.push_back(std::move(q));
+    }
+    return out;
+}
+
 PGWARDEN_DECL std::optional<grpc_status> parse_error(std::string_view body)
 {
     auto o = detail::parse_object(body);
