@@ -62,6 +62,22 @@ inline void sd_notify(const config::environment& env, std::string_view message)
     ::close(fd);
 }
 
+/// A peer that did not answer (ha-loop.md 23: reachable == false).
+inline ha::peer_status unreachable_peer(const std::string& name)
+{
+    ha::peer_status p;
+    p.name = name;
+    return p;
+}
+
+/// A 200 response with a JSON body (PATCH/PUT /config).
+inline api::response json_response(std::string body)
+{
+    api::response r = api::text_response(200, std::move(body));
+    r.content_type = "application/json";
+    return r;
+}
+
 template <class Binding>
 class daemon {
 public:
@@ -135,11 +151,14 @@ task<std::vector<ha::peer_status>> daemon<Binding>::fetch_peers(
     std::vector<std::pair<std::string, std::string>> targets)
 {
     // GET <api_url>, 2 s, no retries (ha-loop.md 23).
+    // No structured bindings or co_await inside expressions that hold
+    // temporaries across a suspension: GCC 12 miscompiles some of those.
     std::vector<ha::peer_status> out;
-    for (auto& [name, url] : targets) {
-        auto u = http::parse_url(url);
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        const std::string name = targets[i].first;
+        auto u = http::parse_url(targets[i].second);
         if (!u) {
-            out.push_back(ha::peer_status{name});
+            out.push_back(unreachable_peer(name));
             continue;
         }
         http::client_options opts;
@@ -147,14 +166,15 @@ task<std::vector<ha::peer_status>> daemon<Binding>::fetch_peers(
         opts.tls.verify = false;
         auto c = http::client::create(co_await boost::asio::this_coro::executor, std::move(opts));
         if (!c) {
-            out.push_back(ha::peer_status{name});
+            out.push_back(unreachable_peer(name));
             continue;
         }
         http::request req;
         req.target = u->target;
         req.timeout = std::chrono::seconds(2);
         auto resp = co_await c->send(std::move(req));
-        out.push_back(resp ? parse_peer_status(name, resp->body) : ha::peer_status{name});
+        if (resp) out.push_back(parse_peer_status(name, resp->body));
+        else out.push_back(unreachable_peer(name));
     }
     co_return out;
 }
@@ -202,7 +222,8 @@ task<api::response> daemon<Binding>::switchover(api::switchover_command c)
             if (auto* m = cluster->find_member(name); m && !m->data.api_url.empty())
                 targets.emplace_back(name, m->data.api_url);
         bool good = false;
-        for (const auto& p : co_await fetch_peers(targets))
+        const auto peers = co_await fetch_peers(targets);
+        for (const auto& p : peers)
             if (p.reachable && !p.nofailover && !p.watchdog_failed) good = true;
         if (!good) co_return api::text_response(412, c.action + " is not possible: no good candidates have been found");
     }
@@ -256,7 +277,7 @@ task<api::response> daemon<Binding>::patch_config(std::string body, bool put)
         auto w = co_await dcs_->write_config(json::serialize(patch), 0);
         if (!w) co_return api::error_response(502);
         engine_->wake();
-        co_return api::response{200, api::response_kind::normal, "application/json", {}, json::serialize(patch)};
+        co_return json_response(json::serialize(patch));
     }
     if (!cluster->config || cluster->config->modify_version == 0) co_return api::error_response(503);
     json::value current = json::parse(cluster->config->json, ec);
@@ -281,15 +302,24 @@ task<api::response> daemon<Binding>::patch_config(std::string body, bool put)
         if (!w || !*w) co_return api::error_response(409);
     }
     engine_->wake();
-    co_return api::response{200, api::response_kind::normal, "application/json", {}, json::serialize(current)};
+    co_return json_response(json::serialize(current));
 }
 
 template <class Binding>
 task<api::response> daemon<Binding>::execute(api::command cmd, api::response preliminary)
 {
-    if (auto* s = std::get_if<api::switchover_command>(&cmd)) co_return co_await switchover(*s);
-    if (auto* p = std::get_if<api::patch_config_command>(&cmd)) co_return co_await patch_config(p->body_json, false);
-    if (auto* p = std::get_if<api::put_config_command>(&cmd)) co_return co_await patch_config(p->body_json, true);
+    if (auto* s = std::get_if<api::switchover_command>(&cmd)) {
+        auto r = co_await switchover(*s);
+        co_return r;
+    }
+    if (auto* p = std::get_if<api::patch_config_command>(&cmd)) {
+        auto r = co_await patch_config(p->body_json, false);
+        co_return r;
+    }
+    if (auto* p = std::get_if<api::put_config_command>(&cmd)) {
+        auto r = co_await patch_config(p->body_json, true);
+        co_return r;
+    }
     if (std::get_if<api::reload_command>(&cmd)) {
         ::raise(SIGHUP);
         co_return preliminary;
@@ -303,7 +333,10 @@ task<api::response> daemon<Binding>::execute(api::command cmd, api::response pre
         if (!cluster) co_return api::error_response(503);
         if (!cluster->failover || !cluster->failover->scheduled_at)
             co_return api::text_response(404, "no switchover is scheduled");
-        auto w = co_await dcs_->write_failover(dcs::failover_record{}, cluster->failover->version);
+        // A named object, not a braced temporary: GCC 12 destroys a `T{}` temporary inside a
+        // co_await expression twice (free(): invalid pointer; docs/notes/interop.md).
+        const dcs::failover_record cleared;
+        auto w = co_await dcs_->write_failover(cleared, cluster->failover->version);
         if (!w || !*w) co_return api::error_response(409);
         co_return api::text_response(200, "scheduled switchover deleted");
     }
@@ -322,8 +355,9 @@ template <class Binding>
 task<void> daemon<Binding>::handle_signals()
 {
     for (;;) {
-        auto [ec, sig] = co_await signals_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-        if (ec) co_return;
+        const auto waited = co_await signals_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (std::get<0>(waited)) co_return;
+        const int sig = std::get<1>(waited);
         if (sig == SIGHUP) {
             // config.md 10.1: reload the local configuration.
             config::config_error why;
