@@ -229,11 +229,21 @@ pg::slot_plan desired_slots(const dcs::cluster_snapshot& cluster, const ha::ha_c
             if (!s.logical) {
                 if (s.cluster_type && *s.cluster_type == (cfg.is_standby_cluster() ? "primary" : "standby")) continue;
                 add(s.name);
-            } else if (leader && server_version >= 110000 && s.database && s.plugin) {
+            } else if (server_version >= 110000 && s.database && s.plugin) {
+                // Primaries create them; replicas copy and advance them (ha-loop.md 14.2 step 6).
                 plan.logical.push_back({s.name, *s.plugin, *s.database});
             }
         }
     }
+    if (!leader && cluster.status)
+        for (const auto& [n, l] : cluster.status->slots) plan.targets[n] = l;
+    if (!leader && cluster.leader)
+        if (const auto* m = cluster.find_member(cluster.leader->name); m && !m->data.conn_url.empty()) {
+            pg::follow_target t;
+            t.member = m->name;
+            t.conn_url = m->data.conn_url;
+            plan.primary = t;
+        }
     for (const auto& r : cfg.ignore_slots) plan.ignore.push_back({r.name, r.type, r.database, r.plugin});
     return plan;
 }

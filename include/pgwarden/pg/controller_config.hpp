@@ -96,6 +96,18 @@ struct controller_config {
     std::optional<std::string> run_as;        ///< user to run PostgreSQL and tools as (we may be root)
     /// Extra environment for the postmaster and tools (tests: LANG etc.).
     std::map<std::string, std::string> extra_env;
+    /** Where the postmaster's stdout/stderr go. Absent (the default, as in
+     *  Patroni): inherited from the daemon, so PostgreSQL's own
+     *  logging_collector/log_directory GUCs decide where its log goes and
+     *  anything printed before the collector starts (or with it off) lands
+     *  in the daemon's stderr/journal. A path: appended to that file
+     *  ("/dev/null" discards).
+     */
+    std::optional<std::string> postmaster_log;
+    /** Patroni 3.0.2 role names for mixed clusters: callbacks get `master`
+     *  instead of `primary` (also role_text()).
+     */
+    bool legacy_role_names = false;
 
     std::chrono::milliseconds pg_ctl_timeout{std::chrono::seconds{60}};
     std::chrono::milliseconds connect_timeout{std::chrono::seconds{3}};

@@ -11,7 +11,7 @@ namespace pgwarden::pg {
 /** What a controller operation can fail with.
  *
  *  Mapping to pgwarden::condition: not_running, connect_failed -> unavailable;
- *  timeout -> timeout; bad_output -> invalid_response; invalid_option ->
+ *  timeout -> timeout; source_not_ready -> unavailable (retry later); bad_output -> invalid_response; invalid_option ->
  *  invalid_argument; no_data_dir -> not_found. The rest (a command or
  *  PostgreSQL itself failed) map to no condition: the HA loop treats them as
  *  "the action failed".
@@ -33,6 +33,7 @@ enum class error {
     rewind_not_possible,  ///< use_pg_rewind off, or neither wal_log_hints nor checksums
     busy,                 ///< another long action is running
     io_failed,            ///< writing a configuration file failed
+    source_not_ready,     ///< the rewind/copy source has no post-promotion checkpoint yet, or is in recovery
 };
 
 PGWARDEN_DECL const boost::system::error_category& error_category() noexcept;

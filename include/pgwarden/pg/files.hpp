@@ -118,6 +118,25 @@ PGWARDEN_DECL std::optional<std::string> sanitize_auto_conf(std::string_view tex
 /// The recovery GUCs Patroni manages and strips from postgresql.auto.conf.
 PGWARDEN_DECL bool is_recovery_parameter(std::string_view name) noexcept;
 
+/** The `--name=value` options of postmaster.opts (the command line of the
+ *  last postmaster), as name (leading dashes removed) -> value; the
+ *  binary and `"-D" "<dir>"` are skipped.
+ *  @see patroni/postgresql/rewind.py read_postmaster_opts
+ */
+PGWARDEN_DECL std::map<std::string, std::string> parse_postmaster_opts(std::string_view text);
+
+/** An archive_command/restore_command with `%p` (wal_dir/wal_file), `%f`,
+ *  `%r` (always 000000010000000000000001) and `%%` replaced; any other
+ *  `%x` stays as it is (Patroni _build_archiver_command).
+ */
+PGWARDEN_DECL std::string build_archiver_command(std::string_view command, std::string_view wal_file,
+                                                  std::string_view wal_dir);
+
+/** The WAL segment of an archive_status entry waiting for archiving:
+ *  `<24 hex digits>[.partial].ready` -> the segment name; nullopt otherwise.
+ */
+PGWARDEN_DECL std::optional<std::string> ready_wal_segment(std::string_view status_file_name);
+
 } // namespace pgwarden::pg
 
 #ifdef PGWARDEN_HEADER_ONLY

@@ -10,6 +10,7 @@
 #include <pgwarden/pg/concept.hpp>
 #include <pgwarden/pg/controldata.hpp>
 #include <pgwarden/pg/controller_config.hpp>
+#include <pgwarden/pg/files.hpp>
 #include <pgwarden/pg/libpq/connection.hpp>
 #include <pgwarden/pg/model.hpp>
 #include <pgwarden/pg/process.hpp>
@@ -28,6 +29,8 @@ enum class callback_action { on_start, on_stop, on_restart, on_reload, on_role_c
 PGWARDEN_DECL const char* to_string(callback_action a) noexcept;
 /// The role string of callbacks and the member key: "primary" (3.0.2: "master").
 PGWARDEN_DECL const char* role_name(start_role r) noexcept;
+/// role_name(), with `master` for primary when `legacy_names` (controller_config::legacy_role_names).
+PGWARDEN_DECL const char* role_name(start_role r, bool legacy_names) noexcept;
 
 /** The PostgreSQL controller.
  *
@@ -96,8 +99,47 @@ public:
     [[nodiscard]] PGWARDEN_DECL task<result<void>> crash_recovery();
     /// Runs pg_controldata.
     [[nodiscard]] PGWARDEN_DECL task<result<controldata>> read_controldata();
-    /// Creates/drops slots (ha-loop.md 14.2); active slots are skipped.
+    /** Reconciles the slots with `plan` (ha-loop.md 14.2): drops unwanted
+     *  ones (active ones are skipped and retried), creates missing physical
+     *  ones; on a primary creates the permanent logical slots; on a replica
+     *  forces hot_standby_feedback as the plan says, checks the readiness of
+     *  copied logical slots, advances them towards plan.targets and, when
+     *  plan.primary is set, copies the missing ones (stop, write, start).
+     *  Returns error::not_running when PostgreSQL does not answer.
+     */
     [[nodiscard]] PGWARDEN_DECL task<result<slot_changes>> sync_slots(const slot_plan& plan);
+    /** Copies the logical slots `names` from `primary` (the state file read
+     *  with pg_read_binary_file as the rewind user): only those that exist
+     *  there, match `wanted` (plugin, database) and the primary is not in
+     *  recovery. Then stops PostgreSQL (fast), writes
+     *  pg_replslot/<name>/state owned by the PostgreSQL user with the data
+     *  directory's permissions, and starts it again in its role. Returns
+     *  the names copied (empty: nothing to copy, PostgreSQL untouched);
+     *  error::connect_failed / query_failed when the primary cannot be read.
+     *  @see patroni/postgresql/slots.py SlotsHandler.copy_logical_slots
+     */
+    [[nodiscard]] PGWARDEN_DECL task<result<std::vector<std::string>>>
+    copy_logical_slots(const follow_target& primary, const std::vector<logical_slot>& wanted,
+                       std::vector<std::string> names);
+    /** Forces hot_standby_feedback = on in postgresql.conf (permanent logical
+     *  slots on a replica); rewrites and reloads when the setting changes
+     *  while running.
+     */
+    [[nodiscard]] PGWARDEN_DECL task<result<void>> set_enforce_hot_standby_feedback(bool value);
+    /// Logical slots on this replica not yet known to be safe after a failover (log them on promote).
+    const logical_readiness_queue& unready_logical_slots() const noexcept { return logical_queue_; }
+    /** Archives the WAL segments whose archive_status is `.ready` with the
+     *  archive_command of postgresql.conf (only when archive_mode is on or
+     *  always), renaming each archived one to `.done`. Done before crash
+     *  recovery and pg_rewind so that WAL a promoted replica never archived
+     *  is not lost (Patroni Rewind._archive_ready_wals). Returns the
+     *  segments archived; failures are skipped.
+     */
+    [[nodiscard]] PGWARDEN_DECL task<std::vector<std::string>> archive_ready_wals();
+    /// A GUC as the configuration files set it (`postgres -C`); nullopt on failure.
+    [[nodiscard]] PGWARDEN_DECL task<std::optional<std::string>> guc_from_file(std::string name);
+    /// The role text of callbacks: role_name(role, legacy_role_names).
+    const char* role_text() const noexcept { return role_name(role_, cfg_.legacy_role_names); }
     /// A statement on the local server as superuser.
     [[nodiscard]] PGWARDEN_DECL task<result<libpq::query_result>> query(std::string sql);
     /// Sets the parameters and rewrites postgresql.conf (reload() applies them).
@@ -144,6 +186,13 @@ private:
     [[nodiscard]] PGWARDEN_DECL task<result<void>> clone_custom(const replica_method& m,
                                                                 const std::optional<follow_target>& source);
     [[nodiscard]] PGWARDEN_DECL task<result<void>> sleep(std::chrono::milliseconds d);
+    PGWARDEN_DECL std::map<std::string, std::string> remote_params(const conn_url_parts& url,
+                                                                   const auth_user& user) const;
+    PGWARDEN_DECL const auth_user& rewind_user() const;
+    [[nodiscard]] PGWARDEN_DECL task<result<void>> ensure_source_checkpoint(const follow_target& target);
+    [[nodiscard]] PGWARDEN_DECL task<void> check_logical_readiness(const slot_plan& plan,
+                                                                   const std::vector<slot_info>& present);
+    [[nodiscard]] PGWARDEN_DECL task<std::map<std::string, param_change>> pending_restart_reason();
 
     executor_type ex_;
     controller_config cfg_;
@@ -159,6 +208,14 @@ private:
     process callback_;
     process reload_callback_;
     std::string last_error_;
+    bool enforce_hot_standby_feedback_ = false;
+    bool force_readiness_check_ = false;      ///< set at each start: re-check every logical slot
+    logical_readiness_queue logical_queue_;
+    /// pending_restart_reason: the postmaster parameters raised to pg_control's values at start.
+    std::map<std::string, param_change> start_reason_;
+    /// `postgres -C` results for pending GUCs: name -> (running value, file value), valid for one conf write.
+    std::map<std::string, std::pair<std::string, std::string>> pending_cache_;
+    std::uint64_t conf_generation_ = 0, pending_cache_generation_ = 0;
 };
 
 static_assert(controller<libpq_controller>);

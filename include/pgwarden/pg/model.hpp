@@ -5,6 +5,7 @@
 #include <pgwarden/core/time.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,22 @@ constexpr const char* to_string(pg_role r) noexcept
     return "uninitialized";
 }
 
+/** The role text with Patroni 3.0.2's names when `legacy_names` is set
+ *  (`master` for primary and promoted), for mixed 3.0.2/4.x clusters.
+ */
+constexpr const char* to_string(pg_role r, bool legacy_names) noexcept
+{
+    if (legacy_names && (r == pg_role::primary || r == pg_role::promoted)) return "master";
+    return to_string(r);
+}
+
+/// One entry of `pending_restart_reason` (dcs.md 2.2): the running value and
+/// the value a restart would apply, converted to readable units as Patroni does.
+struct param_change {
+    std::string old_value, new_value;
+    friend bool operator==(const param_change&, const param_change&) = default;
+};
+
 /// One replication connection seen on a primary (pg_stat_replication).
 struct replication_peer {
     std::string application_name;
@@ -76,6 +93,7 @@ struct slot_info {
     lsn restart_lsn, confirmed_flush_lsn;
     bool active = false;
     std::string wal_status;           ///< reserved, extended, unreserved, lost ("" if unknown)
+    std::optional<std::uint64_t> xmin, catalog_xmin;   ///< NULL => nullopt
 };
 
 /** A value snapshot of the local PostgreSQL, produced by controller::probe().
@@ -110,6 +128,9 @@ struct local_pg_state {
     std::string sync_standby_names;   ///< the running value (primary), "" if unset
     std::optional<std::string> primary_slot_name;   ///< standby: the WAL receiver's slot
     bool replay_paused = false;       ///< standby: pg_is_wal_replay_paused()
+    /// GUC -> {old_value, new_value} of the parameters waiting for a restart
+    /// (dcs.md 2.2 `pending_restart_reason`); non-empty => pending_restart.
+    std::map<std::string, param_change> pending_restart_reason;
 };
 
 /// How start() brings PostgreSQL up.
@@ -125,6 +146,12 @@ struct follow_target {
     std::optional<std::string> slot_name;
     std::optional<std::string> restore_command;
     std::optional<std::int64_t> timeline;     ///< recovery_target_timeline, latest if absent
+    /** rewind(): the leader's member key `checkpoint_after_promote` (Patroni
+     *  >= 1.5.7). false => wait (error::source_not_ready); true => only check
+     *  that the source is a primary; absent (old Patroni, remote primary) =>
+     *  CHECKPOINT on the source when its pg_control is behind its timeline.
+     */
+    std::optional<bool> checkpoint_after_promote;
 };
 
 /// The synchronous standbys to write into synchronous_standby_names (ha-loop.md 13.2).

@@ -32,6 +32,7 @@ struct spawn_request {
     std::vector<std::string> argv;          ///< argv[0]: absolute path, or looked up in PATH
     std::map<std::string, std::string> env; ///< the complete environment
     std::string output_file;                ///< stdout+stderr appended here; empty => /dev/null
+    bool inherit_output = false;            ///< stdout+stderr are ours (overrides output_file)
     bool capture_output = false;            ///< stdout+stderr collected (overrides output_file)
     std::optional<run_as_user> run_as;      ///< via setpriv(1), which execs: the PID stays the child's
     bool new_process_group = true;          ///< so that kill_group() also stops grandchildren

@@ -4,6 +4,7 @@
 #include <pgwarden/pg/impl/error.ipp>
 #include <pgwarden/pg/impl/sync_standby_names.ipp>
 #include <pgwarden/pg/impl/controldata.ipp>
+#include <pgwarden/pg/impl/settings.ipp>
 #include <pgwarden/pg/impl/files.ipp>
 #include <pgwarden/pg/impl/process.ipp>
 #include <pgwarden/pg/libpq/impl/connection.ipp>

@@ -1,6 +1,8 @@
 // Goal: failures give a clear error and destroy nothing: initdb failing,
 // forbidden options, a non-empty data directory, pg_basebackup from a dead
-// primary, pg_rewind impossible or failing.
+// primary, pg_rewind impossible, refused for want of a usable source
+// (unreachable, or its Patroni has not checkpointed after promotion), or
+// failing (unrelated cluster). Also: legacy (3.0.2) role names in callbacks.
 // Method: real PostgreSQL 15 tools in a temp dir; after each failure the
 // test checks the error condition and that existing data is still there.
 #include "harness.hpp"
@@ -65,9 +67,14 @@ BOOST_AUTO_TEST_CASE(basebackup_from_dead_primary_and_rewind_failures)
     BOOST_TEST(r.last_error().find("pg_basebackup") != std::string::npos);
 
     auto pcfg = test_config(root, "p", free_port());
+    const std::string cb_log = root / "callbacks.log";
+    pcfg.callbacks.on_stop = "/bin/sh -c 'echo \"$@\" >> " + cb_log + "' cb";
+    pcfg.legacy_role_names = true;   // a 3.0.2-compatible cluster: "master"
     pg::libpq_controller p(io.get_executor(), pcfg);
     BOOST_REQUIRE(sync_run(io, p.bootstrap()));
     BOOST_REQUIRE(sync_run(io, p.stop(pg::stop_mode::fast)));
+    sync_run(io, p.wait_callbacks(std::chrono::seconds(10)));
+    BOOST_TEST(read_file(cb_log) == "on_stop master itest\n");
 
     // use_pg_rewind is off: refused, data intact.
     auto nr = sync_run(io, p.rewind(dead));
@@ -75,13 +82,60 @@ BOOST_AUTO_TEST_CASE(basebackup_from_dead_primary_and_rewind_failures)
     BOOST_TEST((nr.error() == pg::error::rewind_not_possible));
     BOOST_TEST(std::filesystem::exists(pcfg.data_dir + "/PG_VERSION"));
 
-    // pg_rewind against a dead source fails; without the remove_* options the data stays.
+    // A dead source is not usable for pg_rewind (Patroni: "not accessible
+    // or not healthy"): nothing runs, the data stays, retry later.
     pcfg.use_pg_rewind = true;
+    pcfg.remove_data_directory_on_rewind_failure = true;
     pg::libpq_controller p2(io.get_executor(), pcfg);
     auto fr = sync_run(io, p2.rewind(dead));
     BOOST_REQUIRE(!fr);
+    BOOST_TEST((fr.error() == pg::error::source_not_ready));
+    BOOST_TEST((fr.error() == condition::unavailable));
+    BOOST_TEST(std::filesystem::exists(pcfg.data_dir + "/PG_VERSION"));
+
+    // The leader's member key says checkpoint_after_promote: false: wait.
+    auto qcfg = test_config(root, "q", free_port());
+    pg::libpq_controller q(io.get_executor(), qcfg);
+    BOOST_REQUIRE(sync_run(io, q.bootstrap()));
+    pg::follow_target from_q;
+    from_q.member = "q";
+    from_q.conn_url = conn_url(static_cast<unsigned short>(std::stoi(qcfg.listen.substr(10))));
+    from_q.checkpoint_after_promote = false;
+    auto wait = sync_run(io, p2.rewind(from_q));
+    BOOST_REQUIRE(!wait);
+    BOOST_TEST((wait.error() == pg::error::source_not_ready));
+    BOOST_TEST(p2.last_error().find("Waiting for checkpoint") != std::string::npos);
+
+    // pg_rewind itself fails against an unrelated cluster: with
+    // remove_data_directory_on_rewind_failure the data directory is emptied.
+    from_q.checkpoint_after_promote.reset();
+    auto unrelated = sync_run(io, p2.rewind(from_q));
+    BOOST_REQUIRE(!unrelated);
+    BOOST_TEST((unrelated.error() == pg::error::command_failed));
+    BOOST_TEST(p2.last_error().find("different systems") != std::string::npos);
+    BOOST_TEST(!std::filesystem::exists(pcfg.data_dir + "/PG_VERSION"));
+    (void)sync_run(io, q.stop(pg::stop_mode::immediate));
+}
+
+BOOST_AUTO_TEST_CASE(rewind_keeps_data_when_not_configured_to_remove)
+{
+    temp_dir root("pgw-fail3", pg_os_user);
+    boost::asio::io_context io;
+    auto pcfg = test_config(root, "p", free_port());
+    pcfg.use_pg_rewind = true;
+    pg::libpq_controller p2(io.get_executor(), pcfg);
+    BOOST_REQUIRE(sync_run(io, p2.bootstrap()));
+    auto qcfg = test_config(root, "q", free_port());
+    pg::libpq_controller q(io.get_executor(), qcfg);
+    BOOST_REQUIRE(sync_run(io, q.bootstrap()));
+    pg::follow_target from_q;
+    from_q.member = "q";
+    from_q.conn_url = conn_url(static_cast<unsigned short>(std::stoi(qcfg.listen.substr(10))));
+    auto fr = sync_run(io, p2.rewind(from_q));
+    BOOST_REQUIRE(!fr);
     BOOST_TEST((fr.error() == pg::error::command_failed));
     BOOST_TEST(std::filesystem::exists(pcfg.data_dir + "/PG_VERSION"));
+    (void)sync_run(io, q.stop(pg::stop_mode::immediate));
     BOOST_TEST(sync_run(io, p2.start(pg::start_role::primary)));
     BOOST_TEST(psql(static_cast<unsigned short>(std::stoi(pcfg.listen.substr(10))), "SELECT 1").value_or("") == "1");
     (void)sync_run(io, p2.stop(pg::stop_mode::immediate));

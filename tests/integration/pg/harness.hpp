@@ -60,7 +60,7 @@ inline pg::controller_config test_config(const temp_dir& root, const std::string
                 "host replication all 127.0.0.1/32 trust"};
     c.pg_ctl_timeout = std::chrono::seconds(30);
     c.basebackup_retry_delay = std::chrono::milliseconds(200);
-    c.extra_env["PGWARDEN_POSTMASTER_LOG"] = root / (name + ".log");
+    c.postmaster_log = root / (name + ".log");   // the default (inherit) would flood the test output
     return c;
 }
 

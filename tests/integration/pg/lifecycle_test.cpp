@@ -1,8 +1,9 @@
 // Goal: one PostgreSQL 15 node driven by libpq_controller goes through its
 // whole lifecycle as Patroni would drive it: bootstrap with initdb, probe,
 // the three stop modes, crash detection, single-user crash recovery,
-// restart, reload with pending_restart, and callbacks fired in order with
-// `<action> <role> <scope>` arguments.
+// restart, reload with pending_restart and its per-GUC reason, archiving of
+// `.ready` WAL segments before crash recovery, the postmaster log file, and
+// callbacks fired in order with `<action> <role> <scope>` arguments.
 // Method: a real server in a temp dir owned by postgres on a free port; each
 // step is followed by a probe() or a SQL check through psql; waits poll with
 // a deadline, never sleep.
@@ -10,10 +11,22 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+
+#include <pwd.h>
 #include <signal.h>
+#include <unistd.h>
 
 using namespace pgwarden;
 using namespace pgwarden::test;
+
+namespace {
+uid_t pg_uid()
+{
+    const passwd* pw = ::getpwnam(pg_os_user.c_str());
+    return pw ? pw->pw_uid : 0;
+}
+} // namespace
 
 BOOST_AUTO_TEST_SUITE(pg_lifecycle)
 
@@ -30,6 +43,13 @@ BOOST_AUTO_TEST_CASE(bootstrap_stop_modes_crash_and_callbacks)
     cfg.callbacks.on_reload = cb;
     cfg.callbacks.on_role_change = cb;
     cfg.bootstrap.initdb = {{"encoding", "UTF8"}, {"data-checksums", std::nullopt}};
+    // Archiving that fails until `archive_ok` exists, so `.ready` segments pile up.
+    const std::string archive = root / "archive";
+    const std::string archive_ok = root / "archive_ok";
+    std::filesystem::create_directories(archive);
+    (void)::chown(archive.c_str(), pg_uid(), static_cast<gid_t>(-1));
+    cfg.parameters["archive_mode"] = "on";
+    cfg.parameters["archive_command"] = "test -f " + archive_ok + " && cp %p " + archive + "/%f";
     boost::asio::io_context io;
     pg::libpq_controller ctl(io.get_executor(), cfg);
 
@@ -82,9 +102,40 @@ BOOST_AUTO_TEST_CASE(bootstrap_stop_modes_crash_and_callbacks)
         auto p = sync_run(io, ctl.probe());
         return p && p->pending_restart;
     }, std::chrono::seconds(10)));
+    // dcs.md 2.2 pending_restart_reason: postmaster GUCs only (not work_mem),
+    // in readable units. As with Patroni, max_connections shows up too:
+    // initdb's 100 in postgresql.base.conf differs from the 30 we pass on
+    // the command line, and PostgreSQL flags that on every reload.
+    auto pr = sync_run(io, ctl.probe());
+    BOOST_REQUIRE(pr);
+    const std::map<std::string, pg::param_change> expected_reason{{"max_connections", {"30", "100"}},
+                                                                  {"shared_buffers", {"16MB", "24MB"}}};
+    BOOST_TEST((pr->pending_restart_reason == expected_reason));
+    auto pr2 = sync_run(io, ctl.probe());   // cached `postgres -C`: the same answer
+    BOOST_REQUIRE(pr2);
+    BOOST_TEST((pr2->pending_restart_reason == pr->pending_restart_reason));
+    // The postmaster's stderr went to postmaster_log (logging_collector is off).
+    BOOST_TEST(read_file(*cfg.postmaster_log).find("database system is ready to accept connections") !=
+               std::string::npos);
+
 
     // Smart, fast and immediate stops; each is a no-op when repeated.
+    const std::string status_dir = cfg.data_dir + "/pg_wal/archive_status";
+    auto ready_segments = [&] {
+        std::vector<std::string> out;
+        for (const auto& e : std::filesystem::directory_iterator(status_dir))
+            if (e.path().extension() == ".ready") out.push_back(e.path().stem().string());
+        return out;
+    };
+    std::vector<std::string> waiting;
     for (auto mode : {pg::stop_mode::smart, pg::stop_mode::fast, pg::stop_mode::immediate}) {
+        if (mode == pg::stop_mode::immediate) {
+            // WAL segments that could not be archived wait as .ready.
+            BOOST_REQUIRE(psql(port, "CREATE TABLE w(x int); INSERT INTO w VALUES (1); SELECT pg_switch_wal()"));
+            BOOST_REQUIRE(psql(port, "INSERT INTO w VALUES (2); SELECT pg_switch_wal()"));
+            BOOST_REQUIRE(wait_until([&] { return ready_segments().size() >= 2; }, std::chrono::seconds(10)));
+            waiting = ready_segments();
+        }
         auto st = sync_run(io, ctl.stop(mode));
         BOOST_REQUIRE_MESSAGE(st.has_value(), (st ? std::string() : st.error().message()));
         BOOST_TEST(sync_run(io, ctl.stop(mode)));
@@ -95,9 +146,18 @@ BOOST_AUTO_TEST_CASE(bootstrap_stop_modes_crash_and_callbacks)
         if (mode == pg::stop_mode::immediate) {
             BOOST_TEST(!p->cleanly_shut_down);
             BOOST_TEST(p->controldata_state == "in production");
-            // Single-user crash recovery leaves a clean "shut down" state.
+            // Single-user crash recovery archives the .ready segments first
+            // (ha-loop.md 9.5), empties archive_status, and leaves a clean
+            // "shut down" state.
+            write_file(archive_ok, "");
             auto cr = sync_run(io, ctl.crash_recovery());
             BOOST_REQUIRE_MESSAGE(cr.has_value(), ctl.last_error());
+            // (Single-user mode itself may mark the segment it ends in as .ready.)
+            for (const auto& seg : waiting) {
+                BOOST_TEST(std::filesystem::exists(archive + "/" + seg), seg);
+                BOOST_TEST(!std::filesystem::exists(status_dir + "/" + seg + ".ready"), seg);
+                BOOST_TEST(!std::filesystem::exists(status_dir + "/" + seg + ".done"), seg);
+            }
             auto cd = sync_run(io, ctl.read_controldata());
             BOOST_REQUIRE(cd);
             BOOST_TEST(cd->cluster_state == "shut down");

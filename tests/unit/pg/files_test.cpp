@@ -200,4 +200,40 @@ BOOST_AUTO_TEST_CASE(auto_conf_sanitizing)
     BOOST_TEST(!sanitize_auto_conf("work_mem = '4MB'\n"));
 }
 
+BOOST_AUTO_TEST_CASE(postmaster_opts_as_patroni_reads_them)
+{
+    const std::string text = "/usr/lib/postgresql/15/bin/postgres \"-D\" \"/data/n1\" "
+                             "\"--config-file=/data/n1/postgresql.conf\" \"--listen_addresses=127.0.0.1\" "
+                             "\"--port=5433\" \"--cluster_name=my cluster\" \"--wal_level=replica\"\n";
+    auto o = parse_postmaster_opts(text);
+    BOOST_TEST(o.size() == 5u);
+    BOOST_TEST(o["config-file"] == "/data/n1/postgresql.conf");
+    BOOST_TEST(o["listen_addresses"] == "127.0.0.1");
+    BOOST_TEST(o["port"] == "5433");
+    BOOST_TEST(o["cluster_name"] == "my cluster");
+    BOOST_TEST(o["wal_level"] == "replica");
+    BOOST_TEST(parse_postmaster_opts("").empty());
+    BOOST_TEST(parse_postmaster_opts("/bin/postgres \"-D\" \"/d\"\n").empty());
+}
+
+BOOST_AUTO_TEST_CASE(archiver_command_placeholders)
+{
+    const std::string wal = "000000010000000000000003";
+    BOOST_TEST(build_archiver_command("cp %p /arch/%f", wal, "/d/pg_wal") ==
+               "cp /d/pg_wal/000000010000000000000003 /arch/000000010000000000000003");
+    BOOST_TEST(build_archiver_command("x %r %% %z %", wal, "/w") == "x 000000010000000000000001 % %z %");
+    BOOST_TEST(build_archiver_command("100%%p", wal, "/w") == "100%p");
+}
+
+BOOST_AUTO_TEST_CASE(ready_wal_status_names)
+{
+    BOOST_TEST(ready_wal_segment("000000010000000000000003.ready").value() == "000000010000000000000003");
+    BOOST_TEST(ready_wal_segment("00000002000000000000000A.partial.ready").value() ==
+               "00000002000000000000000A.partial");
+    BOOST_TEST(!ready_wal_segment("000000010000000000000003.done").has_value());
+    BOOST_TEST(!ready_wal_segment("00000002.history.ready").has_value());
+    BOOST_TEST(!ready_wal_segment("00000001000000000000000a.ready").has_value());   // upper-case hex only
+    BOOST_TEST(!ready_wal_segment(".ready").has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -28,6 +28,7 @@ public:
         case error::rewind_not_possible: return "pg_rewind is not possible";
         case error::busy: return "another action is in progress";
         case error::io_failed: return "file write failed";
+        case error::source_not_ready: return "the source server is not ready (no checkpoint after promotion)";
         }
         return "unknown pg error";
     }
@@ -35,7 +36,8 @@ public:
     {
         switch (static_cast<error>(ev)) {
         case error::not_running:
-        case error::connect_failed: return make_error_condition(condition::unavailable);
+        case error::connect_failed:
+        case error::source_not_ready: return make_error_condition(condition::unavailable);
         case error::timeout: return make_error_condition(condition::timeout);
         case error::bad_output: return make_error_condition(condition::invalid_response);
         case error::invalid_option: return make_error_condition(condition::invalid_argument);

@@ -421,4 +421,58 @@ PGWARDEN_DECL std::optional<std::string> sanitize_auto_conf(std::string_view tex
     return out;
 }
 
+PGWARDEN_DECL std::map<std::string, std::string> parse_postmaster_opts(std::string_view text)
+{
+    // Patroni splits on `" "` and keeps the pieces that start with `--` and
+    // hold a `=`: quoting inside values is not undone, as in Patroni.
+    std::map<std::string, std::string> out;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        auto next = text.find("\" \"", pos);
+        std::string_view opt = text.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos);
+        pos = next == std::string_view::npos ? text.size() + 1 : next + 3;
+        auto eq = opt.find('=');
+        if (eq == std::string_view::npos || !opt.starts_with("--")) continue;
+        std::string_view name = opt.substr(0, eq);
+        while (!name.empty() && name.front() == '-') name.remove_prefix(1);
+        while (!name.empty() && name.back() == '-') name.remove_suffix(1);
+        std::string_view value = opt.substr(eq + 1);
+        while (!value.empty() && (value.back() == '"' || value.back() == '\n')) value.remove_suffix(1);
+        out[std::string(name)] = std::string(value);
+    }
+    return out;
+}
+
+PGWARDEN_DECL std::string build_archiver_command(std::string_view command, std::string_view wal_file,
+                                                  std::string_view wal_dir)
+{
+    std::string out;
+    for (std::size_t i = 0; i < command.size(); ++i) {
+        if (command[i] != '%' || i + 1 >= command.size()) {
+            out += command[i];
+            continue;
+        }
+        switch (command[i + 1]) {
+        case 'p': out.append(wal_dir).append("/").append(wal_file); ++i; break;
+        case 'f': out.append(wal_file); ++i; break;
+        case 'r': out.append("000000010000000000000001"); ++i; break;
+        case '%': out += '%'; ++i; break;
+        default: out += '%'; break;   // the next character is copied on its own
+        }
+    }
+    return out;
+}
+
+PGWARDEN_DECL std::optional<std::string> ready_wal_segment(std::string_view name)
+{
+    if (!name.ends_with(".ready")) return std::nullopt;
+    name.remove_suffix(6);
+    std::string_view seg = name;
+    if (seg.ends_with(".partial")) seg.remove_suffix(8);
+    if (seg.size() != 24) return std::nullopt;
+    for (char c : seg)
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'))) return std::nullopt;
+    return std::string(name);
+}
+
 } // namespace pgwarden::pg

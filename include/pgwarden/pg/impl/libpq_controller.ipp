@@ -3,6 +3,7 @@
 #include <pgwarden/pg/error.hpp>
 #include <pgwarden/pg/files.hpp>
 #include <pgwarden/pg/libpq_controller.hpp>
+#include <pgwarden/pg/settings.hpp>
 #include <pgwarden/pg/sync_standby_names.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -11,9 +12,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
 
 #include <filesystem>
 #include <fstream>
@@ -60,6 +65,52 @@ struct flag_reset {
 
 inline bool truthy(const std::optional<std::string>& v) { return v && (*v == "t" || *v == "true" || *v == "on"); }
 
+inline std::optional<std::uint64_t> parse_u64_opt(const std::optional<std::string>& v)
+{
+    if (!v || v->empty()) return std::nullopt;
+    return std::strtoull(v->c_str(), nullptr, 10);
+}
+
+inline std::string lower(std::string s)
+{
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+/// ARRAY['a','b']::text[] for a list of names.
+inline std::string text_array(const std::vector<std::string>& names)
+{
+    std::string out = "ARRAY[";
+    for (std::size_t i = 0; i < names.size(); ++i) out += (i ? "," : "") + libpq::quote_literal(names[i]);
+    return out + "]::text[]";
+}
+
+/// Writes `data` to a new file with `mode`, fsynced (slot state files).
+inline bool write_synced(const std::string& path, const std::string& data, unsigned mode)
+{
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) return false;
+    std::size_t off = 0;
+    while (off < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+        if (n <= 0) {
+            ::close(fd);
+            return false;
+        }
+        off += static_cast<std::size_t>(n);
+    }
+    const bool ok = ::fsync(fd) == 0;
+    return ::close(fd) == 0 && ok;
+}
+
+inline void fsync_dir(const std::string& path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    (void)::fsync(fd);   // best effort, as Patroni's fsync_dir
+    ::close(fd);
+}
+
 } // namespace detail
 
 PGWARDEN_DECL const char* to_string(callback_action a) noexcept
@@ -82,6 +133,13 @@ PGWARDEN_DECL const char* role_name(start_role r) noexcept
     case start_role::standby_leader: return "standby_leader";
     }
     return "replica";
+}
+
+PGWARDEN_DECL const char* role_name(start_role r, bool legacy_names) noexcept
+{
+    // Patroni 3.0.2 called the primary "master" in callbacks and member keys.
+    if (legacy_names && r == start_role::primary) return "master";
+    return role_name(r);
 }
 
 PGWARDEN_DECL libpq_controller::libpq_controller(executor_type ex, controller_config cfg)
@@ -307,6 +365,9 @@ PGWARDEN_DECL result<void> libpq_controller::write_config(start_role role)
     pc.parameters = conf_parameters(cfg_, major);
     pc.parameters.erase("synchronous_standby_names");
     if (!sync_value_.empty()) pc.parameters["synchronous_standby_names"] = sync_value_;
+    // Permanent logical slots on a replica need feedback (Patroni write_postgresql_conf).
+    if (enforce_hot_standby_feedback_) pc.parameters["hot_standby_feedback"] = "on";
+    ++conf_generation_;
     pc.hba_file = cfg_.config_dir + "/pg_hba.conf";
     pc.ident_file = cfg_.config_dir + "/pg_ident.conf";
 
@@ -374,7 +435,7 @@ PGWARDEN_DECL void libpq_controller::fire(callback_action action)
     if (!cmd || !*cmd || (*cmd)->empty()) return;
     auto argv = split_command(**cmd);
     argv.push_back(to_string(action));
-    argv.push_back(role_name(role_));
+    argv.push_back(role_text());
     argv.push_back(cfg_.scope);
     // ha-loop.md 18: a new callback kills the previous one (and its children);
     // on_reload has its own slot.
@@ -436,9 +497,23 @@ PGWARDEN_DECL task<result<void>> libpq_controller::spawn_postmaster(start_role r
     req.argv = postmaster_argv(role, cd ? &*cd : nullptr);
     req.env = environment(true);
     req.run_as = run_as_;
-    req.output_file = cfg_.extra_env.contains("PGWARDEN_POSTMASTER_LOG") ? cfg_.extra_env.at("PGWARDEN_POSTMASTER_LOG")
-                                                                         : std::string{};
+    // Patroni's postmaster inherits Patroni's stdout/stderr; PostgreSQL's
+    // logging_collector decides the rest. postmaster_log redirects it.
+    req.inherit_output = !cfg_.postmaster_log;
+    req.output_file = cfg_.postmaster_log.value_or(std::string{});
     req.new_process_group = true;
+    // Patroni effective_configuration: values raised to pg_control's are a
+    // pending restart {old: pg_control's, new: configured}.
+    start_reason_.clear();
+    if (cd) {
+        const int major = major_version();
+        const auto raised = forced_parameters(cfg_, role, major, &*cd);
+        const auto configured = forced_parameters(cfg_, role, major, nullptr);
+        for (const auto& [name, value] : raised)
+            if (auto it = configured.find(name); it != configured.end() && it->second != value)
+                start_reason_[name] = param_change{value, it->second};
+    }
+    force_readiness_check_ = true;
     auto p = process::spawn(req);
     if (!p) co_return p.error();
     postmaster_ = std::move(*p);
@@ -602,8 +677,8 @@ PGWARDEN_DECL task<result<local_pg_state>> libpq_controller::probe()
         }
     }
     auto slots = co_await query(
-        "SELECT slot_name, slot_type, plugin, database, active, restart_lsn, confirmed_flush_lsn, wal_status"
-        " FROM pg_catalog.pg_replication_slots ORDER BY slot_name");
+        "SELECT slot_name, slot_type, plugin, database, active, restart_lsn, confirmed_flush_lsn, wal_status,"
+        " xmin, catalog_xmin FROM pg_catalog.pg_replication_slots WHERE NOT temporary ORDER BY slot_name");
     if (slots) {
         for (std::size_t i = 0; i < slots->rows.size(); ++i) {
             slot_info si;
@@ -615,10 +690,70 @@ PGWARDEN_DECL task<result<local_pg_state>> libpq_controller::probe()
             si.restart_lsn = detail::parse_lsn_opt(slots->get(i, "restart_lsn")).value_or(lsn{});
             si.confirmed_flush_lsn = detail::parse_lsn_opt(slots->get(i, "confirmed_flush_lsn")).value_or(lsn{});
             si.wal_status = slots->get(i, "wal_status").value_or("");
+            si.xmin = detail::parse_u64_opt(slots->get(i, "xmin"));
+            si.catalog_xmin = detail::parse_u64_opt(slots->get(i, "catalog_xmin"));
             s.slots.push_back(std::move(si));
         }
     }
+    if (s.pending_restart || !start_reason_.empty()) {
+        s.pending_restart_reason = co_await pending_restart_reason();
+        s.pending_restart = !s.pending_restart_reason.empty();
+    }
     co_return s;
+}
+
+PGWARDEN_DECL task<std::map<std::string, param_change>> libpq_controller::pending_restart_reason()
+{
+    // Patroni ConfigHandler.reload_config: the GUCs pg_settings marks
+    // pending_restart (recovery ones and hot_standby excepted), old =
+    // current_setting(), new = `postgres -C` from the files. `postgres -C`
+    // is a process per GUC, so its answers are cached until the next
+    // configuration write or a change of the running value.
+    std::map<std::string, param_change> out = start_reason_;
+    std::string sql = "SELECT name, pg_catalog.current_setting(name) AS value, unit, vartype"
+                      " FROM pg_catalog.pg_settings WHERE pending_restart ORDER BY name";
+    auto r = co_await query(std::move(sql));
+    if (!r) co_return out;
+    if (pending_cache_generation_ != conf_generation_) {
+        pending_cache_.clear();
+        pending_cache_generation_ = conf_generation_;
+    }
+    std::map<std::string, std::pair<std::string, std::string>> cache;
+    for (std::size_t i = 0; i < r->rows.size(); ++i) {
+        const std::string name = r->get(i, "name").value_or("");
+        const std::string lname = detail::lower(name);
+        if (name.empty() || lname == "hot_standby" || is_recovery_parameter(lname)) continue;
+        const std::string value = r->get(i, "value").value_or("");
+        std::string file_value;
+        if (auto c = pending_cache_.find(name); c != pending_cache_.end() && c->second.first == value) {
+            file_value = c->second.second;
+        } else {
+            PGWARDEN_MARK("pg: postgres -C for a pending restart");
+            std::string guc = name;
+            auto v = co_await guc_from_file(std::move(guc));
+            file_value = v.value_or("?");
+        }
+        cache[name] = {value, file_value};
+        const auto unit = r->get(i, "unit");
+        out[name] = make_param_change(value, file_value, r->get(i, "vartype").value_or(""),
+                                      unit ? std::optional<std::string_view>(*unit) : std::nullopt);
+    }
+    pending_cache_ = std::move(cache);
+    co_return out;
+}
+
+PGWARDEN_DECL task<std::optional<std::string>> libpq_controller::guc_from_file(std::string name)
+{
+    std::vector<std::string> argv{bin("postgres"), "-D", cfg_.data_dir, "-C", std::move(name),
+                                  "--config-file=" + postgresql_conf_path()};
+    auto req = tool(std::move(argv));
+    auto r = co_await run_command(std::move(req), cfg_.pg_ctl_timeout);
+    if (!r || r->exit_code != 0) co_return std::nullopt;
+    // The value is the last line printed (warnings, if any, come first).
+    std::string out = r->output;
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    if (auto nl = out.rfind('\n'); nl != std::string::npos) out.erase(0, nl + 1);
+    co_return out;
 }
 
 PGWARDEN_DECL task<result<void>> libpq_controller::promote()
@@ -690,17 +825,61 @@ PGWARDEN_DECL task<result<void>> libpq_controller::follow(const follow_target& t
     co_return s;
 }
 
+PGWARDEN_DECL task<std::vector<std::string>> libpq_controller::archive_ready_wals()
+{
+    std::vector<std::string> archived;
+    std::string mode_name = "archive_mode", command_name = "archive_command";
+    const auto mode = co_await guc_from_file(std::move(mode_name));
+    const auto command = co_await guc_from_file(std::move(command_name));
+    if (!mode || (*mode != "on" && *mode != "always") || !command || command->empty()) co_return archived;
+    const std::string wal_dir = cfg_.data_dir + (major_version() >= 100000 ? "/pg_wal" : "/pg_xlog");
+    const std::string status_dir = wal_dir + "/archive_status";
+    std::vector<std::string> ready;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(status_dir, ec))
+        if (auto seg = ready_wal_segment(e.path().filename().string())) ready.push_back(*seg);
+    std::sort(ready.begin(), ready.end());
+    for (const auto& wal : ready) {
+        const std::string ready_file = status_dir + "/" + wal + ".ready";
+        // It may have been archived meanwhile; the segment itself must exist.
+        if (!std::filesystem::is_regular_file(ready_file, ec) || !std::filesystem::is_regular_file(wal_dir + "/" + wal, ec))
+            continue;
+        PGWARDEN_MARK("pg: archive a .ready WAL segment");
+        std::vector<std::string> argv{"/bin/sh", "-c", build_archiver_command(*command, wal, wal_dir)};
+        auto r = co_await run_tool(std::move(argv), cfg_.pg_ctl_timeout);
+        if (!r || r->exit_code != 0) continue;   // Patroni: logged, the next one is tried
+        std::filesystem::rename(ready_file, status_dir + "/" + wal + ".done", ec);
+        if (!ec) archived.push_back(wal);
+    }
+    co_return archived;
+}
+
 PGWARDEN_DECL task<result<void>> libpq_controller::crash_recovery()
 {
     if (is_running()) co_return make_error_code(error::busy);
+    // Patroni Rewind.ensure_clean_shutdown: archive what is still .ready,
+    // empty archive_status, then postgres --single with the options of the
+    // last postmaster (postmaster.opts) plus archive_mode=on and
+    // archive_command=false, so nothing is archived twice.
+    (void)co_await archive_ready_wals();   // failures are skipped: the segments stay in pg_wal
     std::error_code ec;
+    const std::string status_dir =
+        cfg_.data_dir + (major_version() >= 100000 ? "/pg_wal" : "/pg_xlog") + "/archive_status";
+    for (const auto& e : std::filesystem::directory_iterator(status_dir, ec))
+        if (!std::filesystem::is_directory(e.symlink_status(ec))) std::filesystem::remove(e.path(), ec);
     for (const char* f : {"/standby.signal", "/recovery.signal", "/recovery.conf"})
         std::filesystem::remove(cfg_.data_dir + f, ec);
     if (auto w = write_config(start_role::primary); !w) co_return w.error();
+    auto opts = parse_postmaster_opts(detail::read_text(cfg_.data_dir + "/postmaster.opts"));
+    opts["archive_mode"] = "on";
+    opts["archive_command"] = "false";
+    // Without postmaster.opts Patroni relies on <data_dir>/postgresql.conf;
+    // we name our configuration file, which may live elsewhere.
+    if (!opts.contains("config-file") && !opts.contains("config_file")) opts["config-file"] = postgresql_conf_path();
     PGWARDEN_MARK("pg: single-user crash recovery");
-    std::vector<std::string> argv{bin("postgres"), "--single", "-D", cfg_.data_dir,
-                                  "--config-file=" + postgresql_conf_path(), "-c", "archive_mode=on", "-c",
-                                  "archive_command=false", "template1"};
+    std::vector<std::string> argv{bin("postgres"), "--single", "-D", cfg_.data_dir};
+    for (const auto& [k, v] : opts) argv.insert(argv.end(), {"-c", k + "=" + v});
+    argv.push_back("template1");
     auto r = co_await run_tool(std::move(argv), cfg_.pg_ctl_timeout);
     if (!r) co_return r.error();
     if (r->exit_code != 0) co_return make_error_code(error::command_failed);
@@ -718,12 +897,16 @@ PGWARDEN_DECL task<result<void>> libpq_controller::rewind(const follow_target& t
         PGWARDEN_MARK("pg: rewind not possible");
         co_return make_error_code(error::rewind_not_possible);
     }
+    // Patroni Rewind.execute: the source must be a primary whose pg_control
+    // already has its new timeline, or pg_rewind sees no divergence.
+    if (auto c = co_await ensure_source_checkpoint(target); !c) co_return c;
     if (cd->needs_crash_recovery() || cd->cluster_state == "in archive recovery") {
         if (auto c = co_await crash_recovery(); !c) co_return c;
     }
+    (void)co_await archive_ready_wals();   // what cannot be archived stays in pg_wal
     auto url = parse_conn_url(target.conn_url);
     if (!url) co_return url.error();
-    const auth_user& user = (cfg_.rewind && major_version() >= 110000) ? *cfg_.rewind : cfg_.superuser;
+    const auth_user& user = rewind_user();
     std::map<std::string, std::string> dsn{{"host", url->host}, {"port", url->port}, {"user", user.username},
                                            {"dbname", url->dbname.empty() ? cfg_.database : url->dbname},
                                            {"target_session_attrs", "read-write"}};
@@ -760,6 +943,74 @@ PGWARDEN_DECL task<result<void>> libpq_controller::rewind(const follow_target& t
     co_return result<void>{};
 }
 
+PGWARDEN_DECL const auth_user& libpq_controller::rewind_user() const
+{
+    return (cfg_.rewind && major_version() >= 110000) ? *cfg_.rewind : cfg_.superuser;
+}
+
+PGWARDEN_DECL std::map<std::string, std::string> libpq_controller::remote_params(const conn_url_parts& url,
+                                                                                 const auth_user& user) const
+{
+    std::map<std::string, std::string> p{{"host", url.host}, {"port", url.port}, {"user", user.username},
+                                         {"dbname", cfg_.database}, {"application_name", "Patroni"}};
+    if (user.password) p["password"] = *user.password;
+    for (const auto& [k, v] : user.ssl) p[k] = v;
+    p["connect_timeout"] = std::to_string(std::max<long long>(
+        2, std::chrono::duration_cast<std::chrono::seconds>(cfg_.connect_timeout).count()));
+    p["options"] = "-c statement_timeout=" + std::to_string(cfg_.statement_timeout.count());
+    return p;
+}
+
+PGWARDEN_DECL task<result<void>> libpq_controller::ensure_source_checkpoint(const follow_target& target)
+{
+    if (target.checkpoint_after_promote && !*target.checkpoint_after_promote) {
+        PGWARDEN_MARK("pg: rewind waits for checkpoint_after_promote");
+        last_error_ = "Waiting for checkpoint on " + target.member.value_or(target.conn_url) + " before rewind";
+        co_return make_error_code(error::source_not_ready);
+    }
+    auto url = parse_conn_url(target.conn_url);
+    if (!url) co_return url.error();
+    const auth_user& user = rewind_user();
+    libpq::connection c;
+    auto params = remote_params(*url, user);
+    if (auto r = co_await c.connect(std::move(params), cfg_.connect_timeout); !r) {
+        last_error_ = c.last_error();
+        co_return make_error_code(error::source_not_ready);
+    }
+    std::string sql =
+        "SELECT pg_catalog.pg_is_in_recovery() AS recovery,"
+        " CASE WHEN pg_catalog.pg_is_in_recovery() THEN 0 ELSE ('x' || pg_catalog.substr(pg_catalog.pg_walfile_name("
+        "pg_catalog.pg_current_wal_lsn()), 1, 8))::bit(32)::int END AS timeline,"
+        " (SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()) AS checkpoint_timeline";
+    auto r = co_await c.query(std::move(sql), cfg_.statement_timeout);
+    if (!r || r->rows.empty()) {
+        last_error_ = c.last_error();
+        co_return make_error_code(error::source_not_ready);
+    }
+    if (detail::truthy(r->get(0, "recovery"))) {
+        PGWARDEN_MARK("pg: rewind source in recovery");
+        last_error_ = "the rewind source is still in recovery";
+        co_return make_error_code(error::source_not_ready);
+    }
+    if (target.checkpoint_after_promote) co_return result<void>{};   // its Patroni says so
+    const auto timeline = std::atoll(r->get(0, "timeline").value_or("0").c_str());
+    const auto checkpointed = std::atoll(r->get(0, "checkpoint_timeline").value_or("0").c_str());
+    if (checkpointed >= timeline) co_return result<void>{};
+    // Patroni: with superuser credentials (no dedicated rewind user) run
+    // CHECKPOINT on the source; a rewind user can only check.
+    if (user.username != cfg_.superuser.username) {
+        last_error_ = "the rewind source has not run a checkpoint yet";
+        co_return make_error_code(error::source_not_ready);
+    }
+    PGWARDEN_MARK("pg: CHECKPOINT on the rewind source");
+    std::string checkpoint_sql = "SET statement_timeout = 0; CHECKPOINT";
+    if (auto cp = co_await c.query(std::move(checkpoint_sql), cfg_.pg_ctl_timeout); !cp) {
+        last_error_ = c.last_error();
+        co_return make_error_code(error::source_not_ready);
+    }
+    co_return result<void>{};
+}
+
 PGWARDEN_DECL task<result<void>> libpq_controller::set_sync_standbys(const sync_names& names)
 {
     int version = major_version();
@@ -781,6 +1032,7 @@ PGWARDEN_DECL task<result<void>> libpq_controller::reload()
     if (!is_running()) co_return make_error_code(error::not_running);
     if (auto w = write_config(role_); !w) co_return w.error();
     postmaster_.signal(SIGHUP);
+    start_reason_.clear();   // Patroni: after a reload pg_settings is the authoritative pending set
     fire(callback_action::on_reload);
     co_return result<void>{};
 }
@@ -1020,6 +1272,7 @@ PGWARDEN_DECL task<result<slot_changes>> libpq_controller::sync_slots(const slot
         if (r) done.create_physical.push_back(name);
     }
     if (!st->in_recovery) {
+        logical_queue_.clear();   // Patroni: a primary has nothing to wait for
         for (const auto& l : changes.create_logical) {
             // Logical slots live in a database: connect there.
             libpq::connection c;
@@ -1031,8 +1284,192 @@ PGWARDEN_DECL task<result<slot_changes>> libpq_controller::sync_slots(const slot
                                       cfg_.statement_timeout);
             if (r) done.create_logical.push_back(l);
         }
+        co_return done;
+    }
+
+    // ---- replica: permanent logical slots (ha-loop.md 14.2 steps 6-7) ----
+    const bool feedback = plan.enforce_hot_standby_feedback.value_or(!plan.logical.empty());
+    if (auto h = co_await set_enforce_hot_standby_feedback(feedback); !h) co_return h.error();
+    std::vector<slot_info> present;
+    for (const auto& si : st->slots)
+        if (std::find(done.drop.begin(), done.drop.end(), si.name) == done.drop.end()) present.push_back(si);
+    if (force_readiness_check_) {
+        // After each start every logical slot is re-checked (Patroni schedule()).
+        for (const auto& si : present)
+            if (si.type == "logical" && !is_ignored_slot(si, plan.ignore)) logical_queue_.emplace(si.name, std::nullopt);
+        force_readiness_check_ = false;
+    }
+    co_await check_logical_readiness(plan, present);
+
+    const auto rp = plan_replica_logical_slots(present, plan, st->replay_lsn);
+    done.copy_logical = rp.copy;
+    for (const auto& a : rp.advance) {
+        libpq::connection c;
+        auto params = local_params(false);
+        params["dbname"] = a.database;
+        if (!co_await c.connect(params, cfg_.connect_timeout)) continue;
+        std::string sql = "SELECT pg_catalog.pg_replication_slot_advance(" + libpq::quote_literal(a.name) + ", " +
+                          libpq::quote_literal(a.target.to_text()) + "::pg_catalog.pg_lsn)";
+        auto r = co_await c.query(std::move(sql), cfg_.statement_timeout);
+        if (r) {
+            PGWARDEN_MARK("pg: logical slot advanced on a replica");
+            done.advanced.push_back(a.name);
+        } else if (c.sqlstate() == "58P01" || c.sqlstate() == "55000") {
+            // The WAL is gone or the slot was invalidated: copy it again (Patroni).
+            PGWARDEN_MARK("pg: logical slot advance failed, copy again");
+            last_error_ = c.last_error();
+            done.copy_logical.push_back(a.name);
+        } else {
+            last_error_ = c.last_error();
+        }
+    }
+    if (plan.primary && !done.copy_logical.empty()) {
+        auto copied = co_await copy_logical_slots(*plan.primary, plan.logical, done.copy_logical);
+        if (!copied) co_return copied.error();
+        done.copied = std::move(*copied);
     }
     co_return done;
+}
+
+PGWARDEN_DECL task<void> libpq_controller::check_logical_readiness(const slot_plan& plan,
+                                                                   const std::vector<slot_info>& present)
+{
+    // Patroni SlotsHandler.check_logical_slots_readiness: a copied logical
+    // slot is safe after a failover once the catalog_xmin of our physical
+    // slot on the primary lies between the primary logical slot's
+    // catalog_xmin (remembered when ours became valid) and the local one's.
+    std::optional<std::uint64_t> physical_xmin;
+    if (!logical_queue_.empty() && plan.primary) {
+        const std::string own =
+            plan.slot_on_primary.empty() ? slot_name_from_member_name(cfg_.name) : plan.slot_on_primary;
+        auto url = parse_conn_url(plan.primary->conn_url);
+        if (!url) co_return;
+        libpq::connection c;
+        auto params = remote_params(*url, rewind_user());
+        if (!co_await c.connect(std::move(params), cfg_.connect_timeout)) co_return;
+        std::vector<std::string> names{own};
+        for (const auto& [n, v] : logical_queue_)
+            if (!v) names.push_back(n);
+        std::string sql = "SELECT slot_name, catalog_xmin FROM pg_catalog.pg_get_replication_slots()"
+                          " WHERE NOT pg_catalog.pg_is_in_recovery() AND slot_name = ANY(" +
+                          detail::text_array(names) + ")";
+        auto r = co_await c.query(std::move(sql), cfg_.statement_timeout);
+        if (!r) co_return;
+        bool own_found = false;
+        std::map<std::string, std::optional<std::uint64_t>> found;
+        for (std::size_t i = 0; i < r->rows.size(); ++i) {
+            const auto name = r->get(i, "slot_name").value_or("");
+            const auto xmin = detail::parse_u64_opt(r->get(i, "catalog_xmin"));
+            if (name == own) {
+                own_found = true;
+                physical_xmin = xmin;
+            } else {
+                found[name] = xmin;
+            }
+        }
+        if (!own_found) {
+            PGWARDEN_MARK("pg: own physical slot missing on the primary");
+            last_error_ = "physical slot " + own + " does not exist on the primary";
+            co_return;
+        }
+        // No catalog_xmin yet: not streaming, or hot_standby_feedback off.
+        if (!physical_xmin) co_return;
+        for (const auto& [n, v] : found) logical_queue_[n] = v;
+    }
+    for (const auto& n : ready_logical_slots(logical_queue_, present, physical_xmin)) {
+        (void)n;
+        PGWARDEN_MARK("pg: logical slot safe after a failover");
+    }
+}
+
+PGWARDEN_DECL task<result<std::vector<std::string>>>
+libpq_controller::copy_logical_slots(const follow_target& primary, const std::vector<logical_slot>& wanted,
+                                     std::vector<std::string> names)
+{
+    std::vector<std::string> copied;
+    if (names.empty()) co_return copied;
+    auto url = parse_conn_url(primary.conn_url);
+    if (!url) co_return url.error();
+    libpq::connection c;
+    auto params = remote_params(*url, rewind_user());
+    if (auto r = co_await c.connect(std::move(params), cfg_.connect_timeout); !r) {
+        last_error_ = c.last_error();
+        co_return r.error();
+    }
+    std::string sql = "SELECT slot_name, slot_type, datname, plugin,"
+                      " pg_catalog.pg_read_binary_file('pg_replslot/' || slot_name || '/state') AS data"
+                      " FROM pg_catalog.pg_get_replication_slots() JOIN pg_catalog.pg_database ON datoid = oid"
+                      " WHERE NOT pg_catalog.pg_is_in_recovery() AND slot_name = ANY(" +
+                      detail::text_array(names) + ")";
+    auto r = co_await c.query(std::move(sql), cfg_.statement_timeout);
+    if (!r) {
+        last_error_ = c.last_error();
+        co_return r.error();
+    }
+    c.close();
+    std::vector<std::pair<std::string, std::string>> files;   // name -> state file bytes
+    for (std::size_t i = 0; i < r->rows.size(); ++i) {
+        const auto name = r->get(i, "slot_name").value_or("");
+        auto w = std::find_if(wanted.begin(), wanted.end(), [&](const logical_slot& l) { return l.name == name; });
+        if (w == wanted.end()) continue;   // not a permanent slot
+        if (r->get(i, "slot_type").value_or("") != "logical" || r->get(i, "datname").value_or("") != w->database ||
+            r->get(i, "plugin").value_or("") != w->plugin) {
+            PGWARDEN_MARK("pg: logical slot not copied: configuration mismatch");
+            continue;
+        }
+        auto data = decode_bytea_hex(r->get(i, "data").value_or(""));
+        if (data && !data->empty()) files.emplace_back(name, std::move(*data));
+    }
+    if (files.empty()) co_return copied;
+
+    // PostgreSQL reads pg_replslot only at start-up: stop, write, start.
+    const start_role role = role_;
+    callbacks_suppressed_ = true;
+    detail::flag_reset guard{callbacks_suppressed_};
+    if (auto s = co_await stop(stop_mode::fast); !s) co_return s.error();
+    // Patroni pg_perm: group access when the data directory has it.
+    struct stat dst {};
+    const bool group = ::stat(cfg_.data_dir.c_str(), &dst) == 0 && (dst.st_mode & S_IRGRP) != 0;
+    const unsigned dir_mode = group ? 0750 : 0700, file_mode = group ? 0640 : 0600;
+    const std::string replslot = cfg_.data_dir + "/pg_replslot";
+    std::error_code ec;
+    for (const auto& [name, bytes] : files) {
+        const std::string dir = replslot + "/" + name, tmp = dir + ".tmp";
+        std::filesystem::remove_all(tmp, ec);
+        if (!std::filesystem::create_directory(tmp, ec) || ec) continue;
+        ::chmod(tmp.c_str(), dir_mode);
+        const std::string state = tmp + "/state";
+        bool ok = detail::write_synced(state, bytes, file_mode);
+        if (ok) ::chmod(state.c_str(), file_mode);
+        if (ok && run_as_)
+            ok = ::chown(tmp.c_str(), run_as_->uid, run_as_->gid) == 0 &&
+                 ::chown(state.c_str(), run_as_->uid, run_as_->gid) == 0;
+        if (!ok) {
+            std::filesystem::remove_all(tmp, ec);
+            continue;
+        }
+        detail::fsync_dir(tmp);
+        std::filesystem::remove_all(dir, ec);
+        if (::rename(tmp.c_str(), dir.c_str()) != 0) continue;
+        detail::fsync_dir(dir);
+        PGWARDEN_MARK("pg: logical slot copied from the primary");
+        logical_queue_[name] = std::nullopt;
+        copied.push_back(name);
+    }
+    detail::fsync_dir(replslot);
+    if (auto s = co_await start(role); !s) co_return s.error();
+    co_return copied;
+}
+
+PGWARDEN_DECL task<result<void>> libpq_controller::set_enforce_hot_standby_feedback(bool value)
+{
+    if (enforce_hot_standby_feedback_ == value) co_return result<void>{};
+    enforce_hot_standby_feedback_ = value;
+    if (!is_running()) co_return result<void>{};   // written at the next start
+    PGWARDEN_MARK("pg: hot_standby_feedback enforcement changed");
+    if (auto w = write_config(role_); !w) co_return w.error();
+    postmaster_.signal(SIGHUP);   // Patroni: write_postgresql_conf + reload (no on_reload: not a user reload)
+    co_return result<void>{};
 }
 
 } // namespace pgwarden::pg

@@ -149,7 +149,7 @@ PGWARDEN_DECL result<process> process::spawn(const spawn_request& req)
     if (req.capture_output) {
         posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
         posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-    } else {
+    } else if (!req.inherit_output) {
         const char* out = req.output_file.empty() ? "/dev/null" : req.output_file.c_str();
         posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_APPEND, 0600);
         posix_spawn_file_actions_adddup2(&fa, 1, 2);

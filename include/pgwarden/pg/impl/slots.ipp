@@ -50,4 +50,65 @@ PGWARDEN_DECL slot_changes plan_slot_changes(const std::vector<slot_info>& prese
     return out;
 }
 
+PGWARDEN_DECL replica_logical_plan plan_replica_logical_slots(const std::vector<slot_info>& present,
+                                                              const slot_plan& plan, lsn replay_lsn)
+{
+    replica_logical_plan out;
+    for (const auto& l : plan.logical) {
+        auto t = plan.targets.find(l.name);
+        auto it = std::find_if(present.begin(), present.end(), [&](const slot_info& s) { return s.name == l.name; });
+        if (it == present.end()) {
+            if (t != plan.targets.end()) out.copy.push_back(l.name);   // only slots with feedback in the DCS
+            continue;
+        }
+        const bool same = it->type == "logical" && it->plugin.value_or("") == l.plugin &&
+                          it->database.value_or("") == l.database;
+        if (!same || t == plan.targets.end()) continue;
+        const lsn target = std::min(t->second, replay_lsn);   // cannot advance past replay
+        if (it->confirmed_flush_lsn < target) out.advance.push_back({l.name, l.database, target});
+    }
+    return out;
+}
+
+PGWARDEN_DECL std::vector<std::string> ready_logical_slots(logical_readiness_queue& queue,
+                                                           const std::vector<slot_info>& present,
+                                                           std::optional<std::uint64_t> physical_catalog_xmin)
+{
+    std::vector<std::string> ready;
+    for (auto it = queue.begin(); it != queue.end();) {
+        auto local = std::find_if(present.begin(), present.end(), [&](const slot_info& s) { return s.name == it->first; });
+        bool done = local == present.end();
+        if (!done && physical_catalog_xmin && it->second) {
+            const std::uint64_t standby = local->catalog_xmin.value_or(0);
+            done = *it->second <= *physical_catalog_xmin && *physical_catalog_xmin <= standby;
+        }
+        if (done) {
+            if (local != present.end()) ready.push_back(it->first);
+            it = queue.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    return ready;
+}
+
+PGWARDEN_DECL std::optional<std::string> decode_bytea_hex(std::string_view text)
+{
+    if (!text.starts_with("\\x") || text.size() % 2 != 0) return std::nullopt;
+    auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(text.size() / 2);
+    for (std::size_t i = 2; i < text.size(); i += 2) {
+        const int hi = nibble(text[i]), lo = nibble(text[i + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out.push_back(static_cast<char>(hi * 16 + lo));
+    }
+    return out;
+}
+
 } // namespace pgwarden::pg
