@@ -22,6 +22,7 @@
 #include <pgwarden/config/dynamic.hpp>
 #include <pgwarden/config/load.hpp>
 #include <pgwarden/http/client.hpp>
+#include <pgwarden/http/host_resolver.hpp>
 #include <pgwarden/log/logger.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -154,6 +155,7 @@ task<std::vector<ha::peer_status>> daemon<Binding>::fetch_peers(
     // No structured bindings or co_await inside expressions that hold
     // temporaries across a suspension: GCC 12 miscompiles some of those.
     std::vector<ha::peer_status> out;
+    const auto ex = co_await boost::asio::this_coro::executor;   // not inside an argument list
     for (std::size_t i = 0; i < targets.size(); ++i) {
         const std::string name = targets[i].first;
         auto u = http::parse_url(targets[i].second);
@@ -164,7 +166,7 @@ task<std::vector<ha::peer_status>> daemon<Binding>::fetch_peers(
         http::client_options opts;
         opts.endpoints.push_back(u->where);
         opts.tls.verify = false;
-        auto c = http::client::create(co_await boost::asio::this_coro::executor, std::move(opts));
+        auto c = http::client::create(ex, std::move(opts));
         if (!c) {
             out.push_back(unreachable_peer(name));
             continue;
@@ -471,7 +473,16 @@ task<int> daemon<Binding>::run()
     }
     boost::system::error_code ec;
     auto addr = boost::asio::ip::make_address(ep->host == "*" || ep->host.empty() ? "0.0.0.0" : ep->host, ec);
-    if (ec) addr = boost::asio::ip::make_address("127.0.0.1");
+    if (ec) {
+        // A host name: resolved by our own resolver (no thread, ADR 0001).
+        auto resolver = http::default_host_resolver();
+        auto found = co_await resolver->resolve(ex, ep->host);
+        if (!found || found->empty()) {
+            log(log::level::error, "restapi.listen " + local_.restapi.listen + ": cannot resolve '" + ep->host + "'");
+            co_return 1;
+        }
+        addr = found->front();
+    }
     if (auto l = server_->listen({addr, ep->port}); !l) {
         log(log::level::error, "restapi.listen " + local_.restapi.listen + ": " + l.error().message());
         co_return 1;

@@ -4,7 +4,10 @@
 #     include Asio, Beast, libpq or Boost.JSON;
 #  2. the pure HA core (include/pgwarden/ha, engine excepted) reads no clock,
 #     no RNG and does no I/O;
-#  3. no code outside clock/, apps/ and tests/ calls ::now(), random_device or rand().
+#  3. no code outside clock/, apps/ and tests/ calls ::now(), random_device or rand();
+#  4. no code in include/ or apps/ starts a thread or uses a resolver that
+#     does (Asio's ip::tcp::resolver, getaddrinfo), outside the allow-list
+#     below (docs/notes/threads.md).
 set -u
 cxx=$1; root=$2
 fail=0
@@ -29,6 +32,15 @@ if [ -n "$hits" ]; then echo "FAIL: clock or RNG read outside clock/:"; echo "$h
 # (docs/notes/coroutines.md): bind it to a named local first.
 hits=$(grep -rnE 'co_await [^;]*[A-Za-z_>]\{\}' "$root/include" "$root/apps" 2>/dev/null)
 if [ -n "$hits" ]; then echo "FAIL: braced temporary inside a co_await expression:"; echo "$hits"; fail=1; fi
+# Rule 4. Allow-list: one-shot command-line modes that exit before any
+# daemon starts, and run on the main thread (glibc getaddrinfo starts no
+# thread; it is banned because Asio's resolver runs it on one):
+#   config/impl/validate.ipp  --validate-config (is a listen port in use?)
+#   config/impl/sample.ipp    --generate-sample-config (this host's address)
+thread_allow='pgwarden/config/impl/validate\.ipp:|pgwarden/config/impl/sample\.ipp:'
+hits=$(grep -rnE '(ip::(tcp|udp)::resolver|basic_resolver|async_resolve|getaddrinfo|std::(thread|jthread|async)\b|pthread_create|asio::thread_pool)' \
+        "$root/include" "$root/apps" 2>/dev/null | grep -vE '^[^:]*:[0-9]+:\s*(//|\*|/\*)' | grep -vE "$thread_allow")
+if [ -n "$hits" ]; then echo "FAIL: a thread, or a resolver that starts one (use http::host_resolver):"; echo "$hits"; fail=1; fi
 n=$(echo "$light" | wc -w)
 if [ $fail -eq 0 ]; then echo "checked $n light headers and the purity rules: ok"; fi
 exit $fail

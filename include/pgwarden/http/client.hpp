@@ -81,6 +81,8 @@ struct tls_options {
     bool verify_hostname = true;   ///< also match the host name (only with verify)
 };
 
+class host_resolver;   // host_resolver.hpp
+
 struct client_options {
     std::vector<endpoint> endpoints;   ///< tried in order, from the current one
     tls_options tls;
@@ -89,6 +91,9 @@ struct client_options {
     std::optional<std::pair<std::string, std::string>> basic_auth;
     std::size_t body_limit = 64u * 1024u * 1024u;
     std::size_t max_idle_connections = 4;
+    /** Resolves endpoint host names that are not address literals, without
+     *  threads (host_resolver.hpp); null: default_host_resolver(). */
+    std::shared_ptr<host_resolver> resolver;
 };
 
 class client;

@@ -1,18 +1,20 @@
 // A small asynchronous DNS client for SRV records (RFC 1035, RFC 2782), as
-// the etcd `srv` discovery needs it (config.md 5.4). One UDP socket on the
+// the etcd `srv` discovery needs it (config.md 5.4), and for A/AAAA records
+// (RFC 3596), which host_resolver.hpp uses for host names. One UDP socket on the
 // caller's executor: no libc resolver call and no helper thread (Asio's
 // ip::tcp::resolver would start one). The message codec is pure and tested
 // on its own; the resolver asks each nameserver in turn until one answers.
 //
 // Not supported: TCP fallback for truncated answers (an EDNS0 buffer of
-// 4096 bytes is advertised instead), DNSSEC, search domains (SRV names are
-// always absolute), /etc/hosts.
+// 4096 bytes is advertised instead), DNSSEC. Search domains and /etc/hosts
+// belong to host_resolver.hpp.
 #pragma once
 #include <pgwarden/core/config.hpp>
 #include <pgwarden/core/error.hpp>
 #include <pgwarden/core/task.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -67,7 +69,43 @@ struct resolver_options {
     int attempts = 2;
 };
 
+/// What resolv.conf says besides nameservers (resolv.conf(5)).
+struct resolv_config {
+    std::vector<nameserver> nameservers;
+    /// `search` (or `domain`) list, without trailing dots; the last line wins.
+    std::vector<std::string> search;
+    /// `options ndots:n` (default 1, at most 15).
+    int ndots = 1;
+};
+
+/// Record types we ask for.
+enum class record_type : std::uint16_t { a = 1, aaaa = 28, srv = 33 };
+
+/// The addresses of one A or AAAA answer and how long they may be cached.
+struct address_answer {
+    std::vector<boost::asio::ip::address> addresses;
+    /// The smallest TTL of the answer's records (CNAMEs included).
+    std::chrono::seconds ttl{0};
+};
+
 // ---- pure codec ---------------------------------------------------------------
+
+/** resolv.conf as a whole: nameservers as parse_resolv_conf(), plus the
+ *  `search`/`domain` list and `options ndots:n`. */
+[[nodiscard]] PGWARDEN_DECL resolv_config parse_resolv_config(std::string_view text);
+
+/** A query for `name` of type `type`, class IN, recursion desired, with an
+ *  EDNS0 OPT record. Same name rules and errors as build_srv_query(). */
+[[nodiscard]] PGWARDEN_DECL result<std::vector<std::uint8_t>> build_query(std::uint16_t id,
+                                                                         std::string_view name,
+                                                                         record_type type);
+
+/** Parses an answer to the A or AAAA query `id`: every record of `type` in
+ *  the answer section (the server follows CNAME chains), with the smallest
+ *  TTL. Errors as parse_srv_response(); name_not_found also for an empty
+ *  answer (NODATA). */
+[[nodiscard]] PGWARDEN_DECL result<address_answer> parse_address_response(
+    std::span<const std::uint8_t> message, std::uint16_t id, record_type type);
 
 /** The `nameserver` lines of a resolv.conf text, in order (at most three
  *  are used by libc; we keep them all). A missing list gives {}. Lines
@@ -103,6 +141,15 @@ struct resolver_options {
  *  `ex`; never blocks it. */
 [[nodiscard]] PGWARDEN_DECL task<result<std::vector<srv_record>>> resolve_srv(
     boost::asio::any_io_executor ex, std::string name, resolver_options options);
+
+/** Looks up the A or AAAA records of the absolute `name` (no search
+ *  domains), asking the nameservers as resolve_srv() does. */
+[[nodiscard]] PGWARDEN_DECL task<result<address_answer>> resolve_addresses(
+    boost::asio::any_io_executor ex, std::string name, record_type type, resolver_options options);
+
+/** The nameservers of `o`: its own list, else those of its resolv.conf,
+ *  else (no file) 127.0.0.1 as libc does. */
+[[nodiscard]] PGWARDEN_DECL std::vector<nameserver> nameservers_of(const resolver_options& o);
 
 } // namespace pgwarden::http::dns
 

@@ -4,4 +4,5 @@
 #include <pgwarden/http/impl/base64.ipp>
 #include <pgwarden/http/impl/client.ipp>
 #include <pgwarden/http/impl/dns.ipp>
+#include <pgwarden/http/impl/host_resolver.ipp>
 #include <pgwarden/http/impl/url.ipp>

@@ -1,5 +1,6 @@
-// A tiny DNS server for tests: one UDP socket on 127.0.0.1, answering SRV
-// questions from a table. Unknown names get NXDOMAIN; a name marked silent
+// A tiny DNS server for tests: one UDP socket on 127.0.0.1, answering SRV,
+// A and AAAA questions from tables (a name with only A records gets an empty
+// NOERROR answer to AAAA, as real servers do). Unknown names get NXDOMAIN; a name marked silent
 // gets no answer at all (timeouts). Answers point their owner name at the
 // question (compression pointer 0xC00C) and, when `compress_targets` is on,
 // share target-name suffixes with earlier names, as real servers do.
@@ -44,10 +45,14 @@ public:
     }
 
     std::map<std::string, std::vector<fake_srv>> records;   ///< lower-case name without trailing dot
+    std::map<std::string, std::vector<std::string>> a_records;     ///< name -> IPv4 addresses
+    std::map<std::string, std::vector<std::string>> aaaa_records;  ///< name -> IPv6 addresses
+    std::uint32_t address_ttl = 60;                          ///< TTL of A/AAAA answers
     std::set<std::string> silent;                           ///< never answered
     std::set<std::string> servfail;                         ///< answered with rcode 2
     bool compress_targets = true;
     std::vector<std::string> questions;                     ///< every name asked, in order
+    std::vector<std::string> typed_questions;               ///< "A name" / "AAAA name", in order
 
 private:
     boost::asio::awaitable<void> serve()
@@ -110,18 +115,21 @@ private:
         }
         const std::size_t question_end = p + 1 + 4;
         if (question_end > q.size()) return {};
+        const unsigned qtype = (static_cast<unsigned>(q[p + 1]) << 8) | q[p + 2];
         questions.push_back(name);
+        if (qtype == 1 || qtype == 28) typed_questions.push_back((qtype == 1 ? "A " : "AAAA ") + name);
         if (silent.count(name)) return {};
         std::vector<std::uint8_t> r(q.begin(), q.begin() + static_cast<long>(question_end));
         r[2] = 0x81;   // response, recursion desired
         r[3] = 0x80;   // recursion available, rcode 0
         r[6] = r[7] = 0;
         r[8] = r[9] = r[10] = r[11] = 0;   // no authority / additional (drops the OPT echo)
-        auto it = records.find(name);
         if (servfail.count(name)) {
             r[3] = 0x82;
             return r;
         }
+        if (qtype == 1 || qtype == 28) return answer_address(std::move(r), name, qtype);
+        auto it = records.find(name);
         if (it == records.end()) {
             r[3] = 0x83;   // NXDOMAIN
             return r;
@@ -144,6 +152,35 @@ private:
             const std::size_t len = r.size() - len_at - 2;
             r[len_at] = static_cast<std::uint8_t>(len >> 8);
             r[len_at + 1] = static_cast<std::uint8_t>(len & 0xFF);
+        }
+        return r;
+    }
+
+    std::vector<std::uint8_t> answer_address(std::vector<std::uint8_t> r, const std::string& name, unsigned qtype)
+    {
+        const auto& table = qtype == 1 ? a_records : aaaa_records;
+        auto it = table.find(name);
+        if (it == table.end()) {
+            // NXDOMAIN only when the name has no address of either family.
+            if (!a_records.count(name) && !aaaa_records.count(name)) r[3] = 0x83;
+            return r;
+        }
+        r[7] = static_cast<std::uint8_t>(it->second.size());
+        for (const auto& text : it->second) {
+            put16(r, 0xC00C);
+            put16(r, qtype);
+            put16(r, 1);
+            put16(r, address_ttl >> 16);
+            put16(r, address_ttl & 0xFFFF);
+            if (qtype == 1) {
+                const auto b = boost::asio::ip::make_address_v4(text).to_bytes();
+                put16(r, 4);
+                r.insert(r.end(), b.begin(), b.end());
+            } else {
+                const auto b = boost::asio::ip::make_address_v6(text).to_bytes();
+                put16(r, 16);
+                r.insert(r.end(), b.begin(), b.end());
+            }
         }
         return r;
     }

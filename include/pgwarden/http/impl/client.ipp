@@ -3,11 +3,14 @@
 #include <pgwarden/core/mark.hpp>
 #include <pgwarden/http/base64.hpp>
 #include <pgwarden/http/client.hpp>
+#include <pgwarden/http/host_resolver.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -240,18 +243,28 @@ struct client::impl {
         const auto literal = asio::ip::make_address(ep.host, aec);
         error_code cec;
         if (!aec) {
-            // An address needs no resolver (Asio's would start a thread).
             auto [e] = co_await low.async_connect(asio::ip::tcp::endpoint(literal, ep.port), use_tuple);
             cec = e;
         } else {
-            asio::ip::tcp::resolver resolver(ex);
-            auto [rec, results] =
-                co_await resolver.async_resolve(ep.host, std::to_string(ep.port), use_tuple);
-            if (rec) {
-                note_failure(ep, "cannot resolve", rec);
+            // A name: resolved on this executor (never Asio's resolver, which
+            // starts a thread), within the same deadline as the connect.
+            using namespace asio::experimental::awaitable_operators;
+            if (!options.resolver) options.resolver = default_host_resolver();
+            auto resolver = options.resolver;
+            asio::steady_timer deadline(ex, timeout);
+            auto which = co_await (resolver->resolve(ex, ep.host) || deadline.async_wait(use_tuple));
+            if (which.index() == 1) {
+                note_failure(ep, "cannot resolve", make_error_code(error::timeout));
+                co_return error::timeout;
+            }
+            auto& found = std::get<0>(which);
+            if (!found) {
+                note_failure(ep, "cannot resolve", found.error());
                 co_return error::connect_failed;
             }
-            auto [e, unused] = co_await low.async_connect(results, use_tuple);
+            std::vector<asio::ip::tcp::endpoint> targets;
+            for (const auto& a : *found) targets.emplace_back(a, ep.port);
+            auto [e, unused] = co_await low.async_connect(targets, use_tuple);
             (void)unused;   // the endpoint connected to; the host header uses ep
             cec = e;
         }
