@@ -162,10 +162,7 @@ api::api_view build_view(const ha::cycle_report& r, const view_context& ctx)
     if (t.nosync_set) configured.emplace_back("nosync", t.nosync ? "true" : "false");
     if (t.sync_priority) configured.emplace_back("sync_priority", std::to_string(*t.sync_priority));
     if (t.nostream) configured.emplace_back("nostream", "true");
-    for (const auto& [k, val] : t.custom.items) {
-        using K = config::scalar::kind;
-        configured.emplace_back(k, val.type == K::string ? json::serialize(json::string(val.text)) : val.text);
-    }
+    for (const auto& kv : hc.tags.custom) configured.push_back(kv);
     v.tags = api::filter_tags(configured);
     v.effective_tags = v.tags;
     v.noloadbalance = t.noloadbalance;

@@ -3,6 +3,8 @@
 
 #include <pgwarden/config/dynamic.hpp>
 
+#include <boost/json.hpp>
+
 #include <unistd.h>
 
 namespace pgwarden::apps {
@@ -23,6 +25,14 @@ std::string public_host_port(const std::string& connect_address, const std::stri
 }
 
 std::string text(const config::scalar& s) { return s.text; }
+
+/// A scalar as compact JSON text (strings quoted and escaped), for tag values.
+std::string json_text(const config::scalar& s)
+{
+    using K = config::scalar::kind;
+    if (s.type == K::string) return boost::json::serialize(boost::json::string(s.text));
+    return s.type == K::null ? std::string("null") : s.text;
+}
 
 pg::auth_user to_user(const config::pg_user& u, const char* default_name)
 {
@@ -137,6 +147,7 @@ ha::ha_config to_ha_config(const config::effective_config& c)
     h.tags.replicatefrom = t.replicatefrom;
     h.tags.nostream = t.nostream;
     h.tags.noloadbalance = t.noloadbalance;
+    for (const auto& [k, v] : t.custom.items) h.tags.custom.emplace_back(k, json_text(v));
     h.watchdog = l.watchdog.mode == config::watchdog_mode::off        ? ha::watchdog_mode::off
                  : l.watchdog.mode == config::watchdog_mode::required ? ha::watchdog_mode::required
                                                                       : ha::watchdog_mode::automatic;
