@@ -67,6 +67,9 @@ api::pg_status pg_status_from(const ha::cycle_report& r)
     s.latest_end_lsn = l.receive_lsn.value;
     if (l.timeline > 0) s.timeline = l.in_recovery && l.received_timeline > 0 ? l.received_timeline : l.timeline;
     if (l.in_recovery && l.is_streaming) s.replication_state = "streaming";
+    if (l.postmaster_start_us) s.postmaster_start_time = api::pg_timestamp{*l.postmaster_start_us, l.utc_offset_s};
+    if (l.replay_timestamp_us) s.replayed_timestamp = api::pg_timestamp{*l.replay_timestamp_us, l.utc_offset_s};
+    s.replay_paused = l.replay_paused;
     for (const auto& p : l.replication) {
         api::wal_sender w;
         w.application_name = p.application_name;

@@ -122,6 +122,11 @@ struct local_pg_state {
     bool cleanly_shut_down = true;    ///< pg_controldata "shut down" / "shut down in recovery"
     std::string controldata_state;    ///< "Database cluster state" as printed
     std::optional<mono_time> postmaster_start;
+    /// pg_postmaster_start_time() in microseconds since the epoch, and the session's UTC offset.
+    std::optional<std::int64_t> postmaster_start_us;
+    std::int32_t utc_offset_s = 0;
+    /// pg_last_xact_replay_timestamp() in microseconds since the epoch (standbys).
+    std::optional<std::int64_t> replay_timestamp_us;
     std::vector<replication_peer> replication;
     std::vector<slot_info> slots;
     std::optional<std::string> background_action;   ///< the long action running, ha-loop.md 2.2

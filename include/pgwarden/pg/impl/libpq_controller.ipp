@@ -625,6 +625,9 @@ PGWARDEN_DECL task<result<local_pg_state>> libpq_controller::probe()
         " (SELECT system_identifier FROM pg_catalog.pg_control_system()) AS sysid,"
         " (SELECT pg_catalog.bool_or(pending_restart) FROM pg_catalog.pg_settings) AS pending,"
         " pg_catalog.current_setting('synchronous_standby_names') AS ssn,"
+        " (extract(epoch FROM pg_catalog.pg_postmaster_start_time()) * 1000000)::bigint AS start_us,"
+        " extract(timezone FROM pg_catalog.pg_postmaster_start_time())::int AS start_tz,"
+        " (extract(epoch FROM pg_catalog.pg_last_xact_replay_timestamp()) * 1000000)::bigint AS replay_us,"
         " (SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()) AS cp_tli,"
         " w.status AS wr_status, CASE WHEN w.latest_end_lsn IS NULL THEN NULL ELSE w.received_tli END AS wr_tli,"
         " w.written_lsn AS wr_written, w.slot_name AS wr_slot, w.sender_host AS wr_host, w.sender_port AS wr_port"
@@ -643,6 +646,9 @@ PGWARDEN_DECL task<result<local_pg_state>> libpq_controller::probe()
     s.replay_paused = detail::truthy(r->get(0, "paused"));
     s.sync_standby_names = r->get(0, "ssn").value_or("");
     if (auto v = r->get(0, "sysid")) s.system_identifier = std::strtoull(v->c_str(), nullptr, 10);
+    if (auto v = r->get(0, "start_us")) s.postmaster_start_us = std::strtoll(v->c_str(), nullptr, 10);
+    s.utc_offset_s = std::atoi(r->get(0, "start_tz").value_or("0").c_str());
+    if (auto v = r->get(0, "replay_us")) s.replay_timestamp_us = std::strtoll(v->c_str(), nullptr, 10);
     if (s.in_recovery) {
         s.role = role_ == start_role::standby_leader ? pg_role::standby_leader : pg_role::replica;
         auto recv = detail::parse_lsn_opt(r->get(0, "receive")).value_or(lsn{});
