@@ -34,8 +34,11 @@ void checker::promoted(const promotion_fact& p)
     if (p.new_timeline <= highest_tli_ && !p.chosen)
         add("S3", p.at, p.name + " promoted to timeline " + std::to_string(p.new_timeline) +
                             " but timeline " + std::to_string(highest_tli_) + " exists");
-    if (p.new_timeline > highest_tli_) highest_tli_ = p.new_timeline;
-    if (p.strict && !p.has_acknowledged)
+    // A chosen candidate behind the cluster timeline gets a number that may already exist
+    // (PostgreSQL only knows the history files it has); the numbering continues from there,
+    // so later promotions on that lineage are judged against it (docs/notes/sim.md).
+    if (p.new_timeline > highest_tli_ || p.chosen) highest_tli_ = p.new_timeline;
+    if (p.strict && !p.has_acknowledged && !p.forced)
         add("S4", p.at, p.name + " promoted without an acknowledged commit (synchronous_mode_strict)");
     if (!p.manual && p.leader_optime && *p.leader_optime > p.position &&
         *p.leader_optime - p.position > p.maximum_lag)

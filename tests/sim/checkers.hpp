@@ -11,6 +11,7 @@
 //      acknowledged commit;
 //   S5 an automatic promotion is never beyond maximum_lag_on_failover.
 #pragma once
+#include <algorithm>
 #include "sim.hpp"
 
 #include <cstdint>
@@ -38,6 +39,9 @@ struct promotion_fact {
     std::uint64_t maximum_lag = 0;
     bool manual = false;                ///< /failover is non-empty: Patroni skips the lag check (ha-loop.md 7.3)
     bool chosen = false;                ///< /failover names this node: the operator's pick, exempt from S3
+    /** A failover (no leader in /failover) to this very node: Patroni promotes it without any
+     *  check (manual_failover_process_no_leader returns True), even outside /sync: exempt from S4. */
+    bool forced = false;
     bool strict = false;
     bool has_acknowledged = true;       ///< contains the last acknowledged commit
 };
@@ -45,6 +49,8 @@ struct promotion_fact {
 class checker {
 public:
     explicit checker(vtime s1_allowance_ms = 0) : s1_allowance_ms_(s1_allowance_ms) {}
+    /// Raise the S1 allowance (Consul: ttl/2 of the largest ttl in force, see docs/notes/sim.md).
+    void widen_s1_allowance(vtime ms) noexcept { s1_allowance_ms_ = std::max(s1_allowance_ms_, ms); }
 
     /// After every event: the nodes whose PostgreSQL accepts writes now.
     void writers(vtime now, const std::vector<int>& accepting);
@@ -55,6 +61,13 @@ public:
     const std::vector<violation>& violations() const noexcept { return violations_; }
     bool ok() const noexcept { return violations_.empty(); }
     std::int64_t highest_promoted_timeline() const noexcept { return highest_tli_; }
+    /** The primary that created timeline `number` lost its PostgreSQL (crash, stop) before the
+     *  timeline reached /history: no HA rule can know it (check_timeline reads /history), so
+     *  the next promotion may reuse the number, as Patroni + PostgreSQL do (docs/notes/sim.md). */
+    void abandoned(std::int64_t number) noexcept
+    {
+        if (number == highest_tli_) highest_tli_ = number - 1;
+    }
 
 private:
     void add(std::string code, vtime at, std::string text);

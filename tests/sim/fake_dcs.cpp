@@ -46,6 +46,11 @@ void fake_dcs::add_node(std::string name)
 
 int fake_dcs::index_of(const std::string& name) const noexcept
 {
+    // Fast path for the simulator's own names, "node<k>" at slot k-1 (called every tick).
+    if (name.size() == 5 && name.compare(0, 4, "node") == 0 && name[4] >= '1' && name[4] <= '9') {
+        const auto k = static_cast<std::size_t>(name[4] - '1');
+        if (k < names_.size() && names_[k] == name) return static_cast<int>(k);
+    }
     for (std::size_t i = 0; i < names_.size(); ++i)
         if (names_[i] == name) return static_cast<int>(i);
     return -1;
@@ -231,13 +236,32 @@ int fake_dcs::leader_holder(vtime now) const noexcept
 
 // ---- other keys -------------------------------------------------------------
 
+namespace {
+/// Equal except for the WAL positions, which ha::decide never reads from member keys.
+bool same_but_positions(const dcs::member_data& a, const dcs::member_data& b)
+{
+    return a.conn_url == b.conn_url && a.api_url == b.api_url && a.state == b.state && a.role == b.role &&
+           a.version == b.version && a.proxy_url == b.proxy_url &&
+           a.checkpoint_after_promote == b.checkpoint_after_promote && a.tags == b.tags &&
+           a.pending_restart == b.pending_restart && a.pending_restart_reasons.empty() &&
+           b.pending_restart_reasons.empty() && a.replication_state == b.replication_state &&
+           a.timeline == b.timeline && a.scheduled_restart == b.scheduled_restart && a.pause == b.pause &&
+           a.extra == b.extra;
+}
+} // namespace
+
 op_status fake_dcs::publish_member(int i, vtime now, std::int64_t ttl_ms, const dcs::member_data& data)
 {
     ensure_session(i, now, ttl_ms);
     auto& m = members_[static_cast<std::size_t>(i)];
+    const std::int64_t session = sessions_[static_cast<std::size_t>(i)].id;
+    // Throughput shortcut (docs/design/simulation.md): a write that only moves the WAL positions
+    // keeps the revision, so cached snapshots stay valid; they then show slightly old positions
+    // and member versions, neither of which decide reads.
+    const bool quiet = m.exists && m.session == session && same_but_positions(m.data, data);
     m.exists = true;
-    m.session = sessions_[static_cast<std::size_t>(i)].id;
-    m.version = bump();
+    m.session = session;
+    if (!quiet) m.version = bump();
     m.data = data;
     return op_status::ok;
 }
@@ -305,50 +329,84 @@ op_status fake_dcs::write_config(std::string json)
 dcs::cluster_snapshot fake_dcs::snapshot(int reader, vtime now, std::int64_t reader_local_ms,
                                          std::int64_t reader_ttl_ms)
 {
-    // Every change bumps the revision, so a snapshot is a pure function of
-    // it, except for kubernetes where validity depends on the reader.
-    if (kind_ != backend::kubernetes && cache_rev_ == rev_) return cache_;
-    dcs::cluster_snapshot s;
-    s.initialize = initialize_;
-    s.config = config_;
-    if (kind_ == backend::kubernetes) {
-        if (leader_.exists) {
-            bool valid = leader_.owner >= 0;
-            if (reader >= 0 && reader_local_ms >= 0) {
-                // Client-side expiry (dcs.md 8.3): the record must have changed
-                // within ttl of the reader's own clock.
-                auto& o = observed_[static_cast<std::size_t>(reader)];
-                if (o.version != leader_.version) o = observation{leader_.version, reader_local_ms};
-                const std::int64_t ttl = leader_.ttl_ms > 0 ? leader_.ttl_ms : reader_ttl_ms;
-                valid = valid && o.local_ms + ttl >= reader_local_ms;
-            } else {
-                valid = valid && now <= leader_.renewed + leader_.ttl_ms;
-            }
-            s.leader = dcs::leader_record{valid ? names_[static_cast<std::size_t>(leader_.owner)] : std::string(),
-                                          leader_.version, {}};
-        }
-    } else if (leader_.exists) {
-        s.leader = dcs::leader_record{names_[static_cast<std::size_t>(leader_.owner)], leader_.version,
-                                      std::to_string(leader_.session)};
+    return *shared_snapshot(reader, now, reader_local_ms, reader_ttl_ms);
+}
+
+const std::vector<std::size_t>& fake_dcs::by_name()
+{
+    // Member slots in name order (snapshots list members sorted), recomputed when one is added.
+    if (by_name_.size() != names_.size()) {
+        by_name_.resize(names_.size());
+        for (std::size_t i = 0; i < names_.size(); ++i) by_name_[i] = i;
+        std::sort(by_name_.begin(), by_name_.end(), [&](std::size_t a, std::size_t b) { return names_[a] < names_[b]; });
     }
-    s.members.reserve(members_.size());
-    for (std::size_t i = 0; i < members_.size(); ++i) {
+    return by_name_;
+}
+
+std::shared_ptr<const dcs::cluster_snapshot> fake_dcs::shared_snapshot(int reader, vtime now,
+                                                                       std::int64_t reader_local_ms,
+                                                                       std::int64_t reader_ttl_ms)
+{
+    // Every change bumps the revision, so a snapshot is a pure function of it,
+    // except for kubernetes where the leader's validity depends on the reader:
+    // one cached snapshot per validity.
+    bool valid = true;
+    bool cacheable = true;
+    if (kind_ == backend::kubernetes && leader_.exists) {
+        valid = leader_.owner >= 0;
+        if (reader >= 0 && reader_local_ms >= 0) {
+            // Client-side expiry (dcs.md 8.3): the record must have changed
+            // within ttl of the reader's own clock.
+            auto& o = observed_[static_cast<std::size_t>(reader)];
+            if (o.version != leader_.version) o = observation{leader_.version, reader_local_ms};
+            const std::int64_t ttl = leader_.ttl_ms > 0 ? leader_.ttl_ms : reader_ttl_ms;
+            valid = valid && o.local_ms + ttl >= reader_local_ms;
+        } else {
+            valid = valid && now <= leader_.renewed + leader_.ttl_ms;
+            cacheable = false;   // true-time view of an outside observer
+        }
+    }
+    const int slot = valid ? 0 : 1;
+    if (cacheable && cache_rev_[slot] == rev_ && cache_[slot]) return cache_[slot];
+    // Rebuild in place when no reader holds the old snapshot any more: assignments then reuse
+    // the strings' and vectors' buffers (the simulator's hot path).
+    std::shared_ptr<dcs::cluster_snapshot> s;
+    if (cacheable && cache_[slot] && cache_[slot].use_count() == 1)
+        s = std::const_pointer_cast<dcs::cluster_snapshot>(std::exchange(cache_[slot], nullptr));
+    else
+        s = std::make_shared<dcs::cluster_snapshot>();
+    s->leader.reset();
+    s->initialize = initialize_;
+    s->config = config_;
+    if (kind_ == backend::kubernetes) {
+        if (leader_.exists)
+            s->leader = dcs::leader_record{valid ? names_[static_cast<std::size_t>(leader_.owner)] : std::string(),
+                                           leader_.version, {}};
+    } else if (leader_.exists) {
+        s->leader = dcs::leader_record{names_[static_cast<std::size_t>(leader_.owner)], leader_.version,
+                                       std::to_string(leader_.session)};
+    }
+    std::size_t k = 0;
+    for (const std::size_t i : by_name()) {
         const auto& m = members_[i];
         if (!m.exists) continue;
-        s.members.push_back(dcs::member_record{names_[i], m.version,
-                                               m.session ? std::to_string(m.session) : std::string(), m.data});
+        if (k == s->members.size()) s->members.emplace_back();
+        auto& r = s->members[k++];
+        r.name = names_[i];
+        r.version = m.version;
+        if (m.session) r.session = std::to_string(m.session);
+        else r.session.clear();
+        r.data = m.data;
     }
-    std::sort(s.members.begin(), s.members.end(),
-              [](const auto& a, const auto& b) { return a.name < b.name; });
-    s.failover = failover_;
-    s.sync = sync_;
-    s.history = history_;
-    s.status = status_;
-    if (kind_ != backend::kubernetes) {
-        cache_ = s;
-        cache_rev_ = rev_;
-    }
-    return s;
+    s->members.resize(k);
+    s->failover = failover_;
+    s->sync = sync_;
+    s->history = history_;
+    s->status = status_;
+    if (!cacheable) return s;
+    cache_[slot] = std::move(s);
+    cache_rev_[slot] = rev_;
+    return cache_[slot];
 }
 
 } // namespace pgwarden::sim

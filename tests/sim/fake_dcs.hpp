@@ -21,6 +21,7 @@
 #include <pgwarden/core/rng.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,11 @@ public:
     op_status write_failover(std::string leader, std::string member, dcs::dcs_version seen);
     op_status clear_failover(dcs::dcs_version seen);
     op_status write_history(std::vector<dcs::history_line> lines);
+    /// Patroni's Cluster.timeline: the last /history line's parent + 1 (0 without lines).
+    std::int64_t history_timeline() const noexcept
+    {
+        return history_ && !history_->lines.empty() ? history_->lines.back().parent_timeline + 1 : 0;
+    }
     op_status write_initialize(std::string sysid);
     op_status write_config(std::string json);
 
@@ -63,6 +69,10 @@ public:
      */
     dcs::cluster_snapshot snapshot(int reader, vtime now, std::int64_t reader_local_ms,
                                    std::int64_t reader_ttl_ms);
+    /** The same view, shared: readers of an unchanged DCS get the same immutable snapshot
+     *  (decide takes it by reference, so nothing is copied per cycle). */
+    std::shared_ptr<const dcs::cluster_snapshot> shared_snapshot(int reader, vtime now, std::int64_t reader_local_ms,
+                                                                 std::int64_t reader_ttl_ms);
 
     /// The node that holds the leader key under true time, or -1.
     int leader_holder(vtime now) const noexcept;
@@ -122,8 +132,12 @@ private:
     std::optional<dcs::history_record> history_;
     std::optional<dcs::status_record> status_;
     std::int64_t rev_ = 0;
-    dcs::cluster_snapshot cache_;
-    std::int64_t cache_rev_ = -1;
+    /// Snapshots of revision cache_rev_: [0] leader valid (or not kubernetes), [1] kubernetes
+    /// leader expired for the reader.
+    const std::vector<std::size_t>& by_name();
+    std::vector<std::size_t> by_name_;
+    std::shared_ptr<const dcs::cluster_snapshot> cache_[2];
+    std::int64_t cache_rev_[2] = {-1, -1};
     std::int64_t next_session_ = 1000;
     std::uint64_t leader_epoch_ = 0;
 };

@@ -75,8 +75,18 @@ world::world(world_options options, brain* decider)
     p.recovery_conf = false;
     p.upstream.reset();
     p.streaming = false;
+    // An established strict cluster: Patroni keeps the '*' placeholder in
+    // synchronous_standby_names until it picks a standby, so nothing is acknowledged by an
+    // empty list before node1's first cycle.
+    p.sync_placeholder = config_.synchronous_mode_strict;
     seed_role(0);
     (void)dcs_.acquire_leader(0, 0, ttl_ms(0), 0);
+    // node1's daemon is the incarnation that took the key and armed its watchdog (a pause
+    // before its first cycle must not leave a lock holder unguarded).
+    if (config_.watchdog) {
+        (void)nodes_[0].wd.activate(0, watchdog_timeout_ms(0));
+        nodes_[0].state.watchdog_active = true;   // Patroni: Watchdog.is_running of that incarnation
+    }
     seen_epoch_ = dcs_.leader_epoch();
     push(tick_ms, ev::tick, -1, 0);
 }
@@ -231,6 +241,16 @@ void world::dispatch(const event& e)
     case ev::cycle_end:
         if (e.token == n.chain_token) end_cycle(e.node);
         break;
+    case ev::redecide:
+        if (e.token != n.chain_token) break;
+        if (e.index == 1 && dcs_reachable(e.node)) {   // after a lost race: a fresh snapshot
+            n.snapshot = dcs_.shared_snapshot(e.node, now_, n.clock.local_ms(now_), ttl_ms(e.node));
+            n.in.cluster = *n.snapshot;
+            n.snapshot_epoch = dcs_.leader_epoch();
+        }
+        if (++n.rounds < 4) decide_round(e.node);
+        else end_cycle(e.node);
+        break;
     case ev::bg_op:
         if (e.token == n.bg_token) bg_step(e.node, e.index);
         break;
@@ -252,7 +272,8 @@ void world::after_event()
             schedule_cycle(i, now_ + dcs_latency());
         }
     }
-    std::vector<int> writers;
+    auto& writers = writers_buf_;   // reused: this runs after every event
+    writers.clear();
     for (int i = 0; i < size(); ++i)
         if (nodes_[static_cast<std::size_t>(i)].pg.accepts_writes(now_)) writers.push_back(i);
     checker_.writers(now_, writers);
@@ -297,8 +318,9 @@ void world::on_tick()
         p.tli = tree_.owner_at(u.pg.tli, p.lsn);
         p.streaming = true;
     }
-    // Acknowledged commits (S4): FIRST n (names) waits for a named standby
-    // streaming from this primary; an empty list acknowledges at once.
+    // Acknowledged commits (S4): FIRST n (names) waits for the first n listed
+    // standbys streaming from this primary (all n of them: the commit is acknowledged
+    // up to the lowest of their positions); an empty list acknowledges at once.
     if (!config_.synchronous_mode_strict) return;
     for (int i = 0; i < size(); ++i) {
         const auto& p = nodes_[static_cast<std::size_t>(i)].pg;
@@ -307,13 +329,17 @@ void world::on_tick()
         if (p.sync_names.empty() && !p.sync_placeholder) {
             ack = p.lsn;
         } else {
+            int found = 0;
             for (const auto& s : p.sync_names) {
+                if (found >= std::max(p.sync_count, 1)) break;
                 const int j = dcs_.index_of(s);
                 if (j < 0) continue;
                 const auto& sp = nodes_[static_cast<std::size_t>(j)].pg;
-                if (sp.streaming && sp.upstream == name(i) && tree_.contains(p.tli, p.lsn, sp.tli, sp.lsn))
-                    ack = std::max(ack.value_or(0), sp.lsn);
+                if (!sp.streaming || sp.upstream != name(i) || !tree_.contains(p.tli, p.lsn, sp.tli, sp.lsn)) continue;
+                ack = std::min(ack.value_or(sp.lsn), sp.lsn);
+                ++found;
             }
+            if (found < std::max(p.sync_count, 1)) ack.reset();   // commits wait
         }
         if (ack && *ack > ack_lsn_) {
             ack_lsn_ = *ack;
@@ -358,12 +384,16 @@ void world::gather(int i, bool dcs_ok)
 {
     auto& n = nodes_[static_cast<std::size_t>(i)];
     const mono_time mono = n.clock.mono(now_);
-    // Adopt the dynamic configuration when it could be read (ha-loop.md 1.2).
-    if (dcs_ok || n.cfg.name.empty()) {
+    // Adopt the dynamic configuration when it could be read (ha-loop.md 1.2);
+    // rebuilt only when it changed since this node last adopted it.
+    if ((dcs_ok || n.cfg.name.empty()) && n.cfg_gen != config_gen_) {
+        n.cfg_gen = config_gen_;
         n.cfg.name = n.name;
         n.cfg.scope = "demo";
-        n.cfg.conn_url = "postgres://127.0.0.1:" + std::to_string(5432 + i) + "/postgres";
-        n.cfg.api_url = "http://127.0.0.1:" + std::to_string(8008 + i) + "/patroni";
+        // Short addresses (nothing parses them): they fit std::string's small buffer, so the
+        // member keys and follow targets copied every cycle allocate nothing.
+        n.cfg.conn_url = "postgres://n" + std::to_string(i + 1);
+        n.cfg.api_url = "http://n" + std::to_string(i + 1) + "/p";
         n.cfg.ttl = seconds(config_.ttl_s);
         n.cfg.loop_wait = seconds(config_.loop_wait_s);
         n.cfg.retry_timeout = seconds(config_.retry_timeout_s);
@@ -382,23 +412,33 @@ void world::gather(int i, bool dcs_ok)
         n.cfg_for_decide = n.cfg;
         brain_->patch_config(n.cfg_for_decide);
     }
-    n.in = ha::inputs{};
+    // Field by field instead of `n.in = ha::inputs{}`: keeps the buffers (hot path).
+    n.in.peers.reset();
+    n.in.requests = ha::local_requests{};
+    n.in.failsafe_leader.reset();
     n.in.config = &n.cfg_for_decide;
     n.in.now = mono;
     n.in.wall_now = n.clock.wall(now_);
     n.in.entropy = rng_.next();
     if (dcs_ok) {
         n.dcs_down_since.reset();
-        n.in.cluster = dcs_.snapshot(i, now_, n.clock.local_ms(now_), ttl_ms(i));
+        n.snapshot = dcs_.shared_snapshot(i, now_, n.clock.local_ms(now_), ttl_ms(i));
+        n.in.cluster = *n.snapshot;
         n.snapshot_epoch = dcs_.leader_epoch();
     } else {
         if (!n.dcs_down_since) n.dcs_down_since = mono;
         n.in.cluster = ha::dcs_unavailable{*n.dcs_down_since, make_error_code(error::unavailable)};
     }
-    if (auto local = probe(i)) n.in.local = std::move(*local);
-    else n.in.local = ha::probe_failed{make_error_code(error::timeout)};
-    n.in.facts = facts(i);
+    if (n.pg.hung) {
+        n.in.local = ha::probe_failed{make_error_code(error::timeout)};
+    } else {
+        auto* local = std::get_if<pg::local_pg_state>(&n.in.local.v);
+        if (!local) local = &n.in.local.v.emplace<pg::local_pg_state>();
+        probe_into(i, *local);
+    }
+    // Answers to queries hold for the cycle that asked (engine: answers accumulate per cycle).
     n.divergence = ha::divergence::not_checked;
+    facts_into(i, n.in.facts);
     n.in.feedback = std::exchange(n.feedback, std::nullopt);
     n.in.background = n.background;
     n.in.finished = std::exchange(n.finished, std::nullopt);
@@ -419,18 +459,39 @@ void world::decide_round(int i)
     }
     n.reason = std::move(t.reason);
     n.state = std::move(t.next);
+    // The leader key version the CAS-guarded writes use (the decision's snapshot; the background
+    // part of the list may run after this cycle released it).
+    n.leader_v = n.snap() && n.snap()->leader ? n.snap()->leader->version : 0;
     n.fg.clear();
     n.bg_pending.clear();
     n.bg_pending_name.clear();
+    for (const auto& a : t.actions) {
+        // The promotion runs later (in the background), when the node may hold a newer snapshot:
+        // the checkers judge it by the /failover the decision that took the lock saw.
+        if (std::holds_alternative<ha::acquire_leader>(a)) {
+            const auto* s = n.snap();
+            n.acquired_manual = s && s->failover && !s->failover->empty();
+            n.acquired_chosen = n.acquired_manual && s->failover->member == n.name;
+            n.acquired_forced = n.acquired_chosen && s->failover->leader.empty();
+        }
+        if (std::holds_alternative<ha::pg_promote>(a)) {
+            n.promote_manual = n.acquired_manual;
+            n.promote_chosen = n.acquired_chosen;
+            n.promote_forced = n.acquired_forced;
+        }
+    }
+    // The list up to begin_background runs in the loop, the rest in the background. The
+    // foreground part is taken by swapping vectors, not by moving every (large) action.
     for (std::size_t k = 0; k < t.actions.size(); ++k) {
         if (auto* b = std::get_if<ha::begin_background>(&t.actions[k])) {
             n.bg_pending_name = b->name;
             n.bg_pending.assign(std::make_move_iterator(t.actions.begin() + static_cast<std::ptrdiff_t>(k) + 1),
                                 std::make_move_iterator(t.actions.end()));
+            t.actions.resize(k);
             break;
         }
-        n.fg.push_back(std::move(t.actions[k]));
     }
+    n.fg.swap(t.actions);
     fg_step(i, 0);
 }
 
@@ -450,7 +511,8 @@ void world::fg_step(int i, std::size_t idx)
     }
     if (std::holds_alternative<ha::reload_cluster>(a)) {
         if (dcs_reachable(i)) {
-            n.in.cluster = dcs_.snapshot(i, now_, n.clock.local_ms(now_), ttl_ms(i));
+            n.snapshot = dcs_.shared_snapshot(i, now_, n.clock.local_ms(now_), ttl_ms(i));
+            n.in.cluster = *n.snapshot;
             n.snapshot_epoch = dcs_.leader_epoch();
         }
         if (++n.rounds < 4) decide_round(i);
@@ -460,6 +522,14 @@ void world::fg_step(int i, std::size_t idx)
     const auto gen = n.gen;
     const outcome_t r = execute(i, a);
     if (!n.up || n.gen != gen) return;   // the action killed the process
+    const bool answer = std::holds_alternative<ha::pg_check_divergence>(a) || std::holds_alternative<ha::post_failsafe>(a);
+    if (r.s == step::ok && answer) {
+        // engine::decide_and_act: the answer is a fact for decide, asked again in this cycle.
+        n.in.facts.divergence_check = n.divergence;
+        n.in.failsafe_all_accepted = std::exchange(n.failsafe_accepted, std::nullopt);
+        push(now_ + r.delay, ev::redecide, i, n.chain_token);
+        return;
+    }
     if (r.s == step::ok) {
         push(now_ + r.delay, ev::fg_op, i, n.chain_token, idx + 1);
         return;
@@ -472,6 +542,13 @@ void world::fg_step(int i, std::size_t idx)
                                                                                   : ha::outcome::failed};
     n.bg_pending.clear();
     n.bg_pending_name.clear();
+    if (r.s == step::lost && redecide_after_lost_race_) {
+        // engine::decide_and_act: a lost compare-and-set re-reads the DCS and decides again now.
+        PGWARDEN_MARK("sim: re-decide after a lost race");
+        n.in.feedback = std::exchange(n.feedback, std::nullopt);
+        push(now_ + r.delay, ev::redecide, i, n.chain_token, 1);
+        return;
+    }
     push(now_ + r.delay, ev::cycle_end, i, n.chain_token);
 }
 
@@ -483,6 +560,7 @@ void world::end_cycle(int i)
         n.background = ha::background_task{n.bg_pending_name, n.clock.mono(now_), false};
         n.bg = std::move(n.bg_pending);
         n.bg_ok = true;
+        n.bg_unreachable = false;
         ++n.bg_token;
         push(now_, ev::bg_op, i, n.bg_token, 0);
     }
@@ -504,6 +582,9 @@ void world::end_cycle(int i)
     schedule_cycle(i, now_ + n.clock.true_duration(n.next_run_local - local_now));
     // ha-loop.md 1.3: followers of a known leader watch the leader key.
     const bool watch = !n.background && n.snap() && !n.snap()->is_unlocked() && n.snap()->leader->name != n.name;
+    // The cycle is over: drop the snapshot so the DCS can rebuild its cache in place.
+    n.in.cluster = decltype(n.in.cluster){};
+    n.snapshot.reset();
     if (watch) {
         if (n.snapshot_epoch != dcs_.leader_epoch() && dcs_reachable(i)) schedule_cycle(i, now_ + dcs_latency());
         else n.watching = true;
@@ -517,12 +598,17 @@ void world::bg_step(int i, std::size_t idx)
         const auto gen = n.gen;
         const outcome_t r = execute(i, n.bg[idx]);
         if (!n.up || n.gen != gen) return;
-        if (r.s != step::ok) n.bg_ok = false;
+        if (r.s != step::ok) {
+            n.bg_ok = false;
+            // The fake pg_rewind fails only when its source is not a reachable primary.
+            n.bg_unreachable = std::holds_alternative<ha::pg_rewind>(n.bg[idx]);
+        }
         push(now_ + r.delay, ev::bg_op, i, n.bg_token, idx + 1);
         return;
     }
     // Finished: report it and wake the loop (engine::run_background).
-    n.finished = ha::background_result{n.background ? n.background->name : std::string(), n.bg_ok, false};
+    n.finished = ha::background_result{n.background ? n.background->name : std::string(), n.bg_ok, false,
+                                       n.bg_unreachable};
     n.background.reset();
     n.bg.clear();
     if (n.in_cycle) n.wake_pending = true;
@@ -542,6 +628,7 @@ void world::reset_node(int i, vtime down_for_ms, bool keep_pg_running)
     n.up = false;
     n.paused_until = 0;
     if (!keep_pg_running) {
+        pg_lost(i);
         if (n.pg.running) n.pg.clean = false;
         n.pg.running = false;
         n.pg.streaming = false;
@@ -578,6 +665,14 @@ void world::crash_node(int i, vtime down_for_ms)
     reset_node(i, down_for_ms, false);
 }
 
+void world::pg_lost(int i)
+{
+    auto& n = nodes_[static_cast<std::size_t>(i)];
+    if (n.unpublished_tli == 0) return;
+    if (dcs_.history_timeline() < n.unpublished_tli) checker_.abandoned(n.unpublished_tli);
+    n.unpublished_tli = 0;
+}
+
 void world::pause_node(int i, vtime for_ms)
 {
     auto& n = nodes_[static_cast<std::size_t>(i)];
@@ -590,6 +685,7 @@ void world::pg_crash(int i)
 {
     auto& p = nodes_[static_cast<std::size_t>(i)].pg;
     if (!p.running) return;
+    pg_lost(i);
     note(i, "PostgreSQL crashed");
     p.running = false;
     p.clean = false;
@@ -633,6 +729,15 @@ void world::set_apply_rate(int i, std::uint64_t rate)
 
 void world::request_switchover(int from, int to)
 {
+    // Patroni's REST API (is_failover_possible) refuses a switchover candidate that is not in
+    // /sync in synchronous mode (priority, not quorum).
+    const auto& sy = dcs_.sync();
+    const bool in_sync = sy && to >= 0 &&
+                         std::find(sy->sync_standby.begin(), sy->sync_standby.end(), name(to)) != sy->sync_standby.end();
+    if (to >= 0 && config_.synchronous_mode == ha::sync_mode::on && !in_sync) {
+        note(-1, "switchover to " + name(to) + " refused: candidate name does not match with sync_standby");
+        return;
+    }
     note(-1, "switchover requested from " + name(from) + (to >= 0 ? " to " + name(to) : std::string()));
     (void)dcs_.write_failover(name(from), to >= 0 ? name(to) : std::string(), 0);
 }
@@ -647,6 +752,8 @@ void world::set_config(const sim_config& c)
 {
     config_ = c;
     config_.adjust();
+    ++config_gen_;
+    if (opts_.kind == backend::consul) checker_.widen_s1_allowance(config_.ttl_s * 500);
     note(-1, "config ttl=" + std::to_string(config_.ttl_s) + " loop_wait=" + std::to_string(config_.loop_wait_s) +
                  " retry_timeout=" + std::to_string(config_.retry_timeout_s));
     (void)dcs_.write_config("{\"ttl\":" + std::to_string(config_.ttl_s) + ",\"loop_wait\":" +
@@ -678,6 +785,24 @@ void world::heal()
 // Observation.
 
 bool world::converged() const { return not_converged_reason().empty(); }
+
+bool world::timeline_deadlock() const
+{
+    const std::int64_t cluster_tl = dcs_.history_timeline();
+    bool any = false;
+    for (int i = 0; i < size(); ++i) {
+        const auto& n = nodes_[static_cast<std::size_t>(i)];
+        if (!n.up || !n.pg.data_ok || tree_.number(n.pg.tli) < cluster_tl) continue;
+        any = true;
+        bool blocked = false;
+        for (int j = 0; j < size(); ++j) {
+            const auto& m = nodes_[static_cast<std::size_t>(j)];
+            if (j != i && m.up && m.pg.running && m.pg.lsn > n.pg.lsn) blocked = true;
+        }
+        if (!blocked) return false;
+    }
+    return any;
+}
 
 std::string world::not_converged_reason() const
 {
@@ -738,11 +863,10 @@ std::string world::status() const
 // ---------------------------------------------------------------------------
 // Inputs.
 
-std::optional<pg::local_pg_state> world::probe(int i) const
+void world::probe_into(int i, pg::local_pg_state& s) const
 {
+    // Fills a reused value field by field (no allocation once its buffers exist).
     const auto& p = nodes_[static_cast<std::size_t>(i)].pg;
-    if (p.hung) return std::nullopt;
-    pg::local_pg_state s;
     s.data_dir_empty = !p.data_ok;
     s.running = p.running;
     s.accepting_connections = p.accepting(now_);
@@ -756,7 +880,9 @@ std::optional<pg::local_pg_state> world::probe(int i) const
     s.timeline = tree_.number(p.tli);
     s.received_timeline = p.streaming ? s.timeline : 0;
     if (p.data_ok) s.system_identifier = sysid_;
+    else s.system_identifier.reset();
     s.server_version = 150004;
+    s.write_lsn = s.receive_lsn = s.replay_lsn = lsn{};
     if (!p.in_recovery) s.write_lsn = lsn{p.lsn};
     else s.receive_lsn = s.replay_lsn = lsn{p.lsn};
     s.is_streaming = p.streaming;
@@ -765,20 +891,24 @@ std::optional<pg::local_pg_state> world::probe(int i) const
     s.controldata_state = p.running ? (p.in_recovery ? "in archive recovery" : "in production")
                           : p.clean ? (p.recovery_conf ? "shut down in recovery" : "shut down")
                                     : (p.recovery_conf ? "in archive recovery" : "in production");
+    std::size_t k = 0;
     for (int j = 0; j < size(); ++j) {
         const auto& q = nodes_[static_cast<std::size_t>(j)].pg;
         if (j == i || !q.streaming || q.upstream != name(i)) continue;
         const bool sync = std::find(p.sync_names.begin(), p.sync_names.end(), name(j)) != p.sync_names.end();
-        s.replication.push_back(pg::replication_peer{name(j), "streaming", sync ? "sync" : "async", lsn{q.lsn},
-                                                     lsn{q.lsn}, lsn{q.lsn}});
+        if (k == s.replication.size()) s.replication.emplace_back();
+        auto& r = s.replication[k++];
+        r.application_name = name(j);
+        r.state = "streaming";
+        r.sync_state = sync ? "sync" : "async";
+        r.write_lsn = r.flush_lsn = r.replay_lsn = lsn{q.lsn};
     }
-    return s;
+    s.replication.resize(k);
 }
 
-ha::local_facts world::facts(int i) const
+void world::facts_into(int i, ha::local_facts& f) const
 {
     const auto& n = nodes_[static_cast<std::size_t>(i)];
-    ha::local_facts f;
     f.sysid_valid = n.pg.data_ok;
     f.has_recovery_conf = n.pg.recovery_conf;
     f.pg_rewind_usable = true;
@@ -786,16 +916,25 @@ ha::local_facts world::facts(int i) const
     f.divergence_check = n.divergence;
     // pg_wal/<timeline>.history: one line per fork on this node's lineage
     // (read by decide only on a primary).
-    if (n.pg.in_recovery) return f;
-    for (std::int64_t t = n.pg.tli; t > 1; t = tree_.parent(t)) {
-        dcs::history_line l;
-        l.parent_timeline = tree_.number(tree_.parent(t));
-        l.switch_lsn = lsn{tree_.switch_point(t)};
-        l.reason = "no recovery target specified";
-        f.timeline_history.insert(f.timeline_history.begin(), std::move(l));
+    if (n.pg.in_recovery) {
+        f.timeline_history.clear();
+        return;
     }
-    if (!f.timeline_history.empty()) f.timeline_history.back().timestamp = iso_time(n.clock.wall(now_));
-    return f;
+    if (n.history_tli != n.pg.tli) {
+        // Built once per timeline: the last line's timestamp is the history file's mtime, i.e.
+        // about when this node first ran as primary on it.
+        n.history_tli = n.pg.tli;
+        n.history.clear();
+        for (std::int64_t t = n.pg.tli; t > 1; t = tree_.parent(t)) {
+            dcs::history_line l;
+            l.parent_timeline = tree_.number(tree_.parent(t));
+            l.switch_lsn = lsn{tree_.switch_point(t)};
+            l.reason = "no recovery target specified";
+            n.history.insert(n.history.begin(), std::move(l));
+        }
+        if (!n.history.empty()) n.history.back().timestamp = iso_time(n.clock.wall(now_));
+    }
+    f.timeline_history = n.history;   // copy-assignment reuses the element buffers
 }
 
 std::vector<ha::peer_status> world::peers(int i, const std::vector<std::string>& names) const
@@ -854,12 +993,14 @@ world::outcome_t world::dcs_call(int i, F&& apply)
 world::outcome_t world::execute(int i, const ha::action& a)
 {
     auto& n = nodes_[static_cast<std::size_t>(i)];
-    const dcs::dcs_version leader_v = n.snap() && n.snap()->leader ? n.snap()->leader->version : 0;
+    const dcs::dcs_version leader_v = n.leader_v;
     return std::visit(
         overloaded{
             [&](const ha::acquire_leader&) {
                 auto r = dcs_call(i, [&] { return dcs_.acquire_leader(i, now_, ttl_ms(i), leader_v); });
                 if (r.s == step::ok) note(i, "acquired the leader key");
+                // A retried create may report a lost race although the key is ours.
+                if (dcs_.leader_holder(now_) == i) n.acquired_epoch = dcs_.leader_epoch();
                 return r;
             },
             [&](const ha::renew_leader& x) {
@@ -899,7 +1040,9 @@ world::outcome_t world::execute(int i, const ha::action& a)
                 return dcs_call(i, [&] { return dcs_.clear_failover(x.version.value_or(0)); });
             },
             [&](const ha::write_history& x) {
-                return dcs_call(i, [&] { return dcs_.write_history(x.lines); });
+                auto r = dcs_call(i, [&] { return dcs_.write_history(x.lines); });
+                if (n.unpublished_tli && dcs_.history_timeline() >= n.unpublished_tli) n.unpublished_tli = 0;
+                return r;
             },
             [&](const ha::write_initialize& x) {
                 return dcs_call(i, [&] {
@@ -998,6 +1141,7 @@ world::outcome_t world::pg_action(int i, const ha::action& a)
             [&](const ha::pg_stop& x) -> outcome_t {
                 if (x.disable_watchdog_at_safe_point) n.wd.disable();
                 if (!p.running) return {step::ok, pg_latency};
+                pg_lost(i);
                 p.running = false;
                 p.streaming = false;
                 p.clean = x.mode != pg::stop_mode::immediate;
@@ -1018,14 +1162,28 @@ world::outcome_t world::pg_action(int i, const ha::action& a)
                 // (manual_failover_process_no_leader, check_replication_lag=False);
                 // the key is cleaned up right after acquiring, so look at the
                 // snapshot the node decided on.
-                f.manual = n.snap() && n.snap()->failover && !n.snap()->failover->empty();
-                f.chosen = f.manual && n.snap()->failover->member == n.name;
+                // ... as long as the node kept that key (a restarted process may still hold it).
+                const bool same_key = f.holder == i && dcs_.leader_epoch() == n.acquired_epoch;
+                f.manual = same_key && n.promote_manual;
+                f.chosen = same_key && n.promote_chosen;
+                f.forced = same_key && n.promote_forced;
+                n.acquired_manual = n.acquired_chosen = n.acquired_forced = false;   // used up
                 f.strict = config_.synchronous_mode_strict;
                 f.has_acknowledged = tree_.contains(p.tli, p.lsn, ack_tli_, ack_lsn_);
                 p.tli = tree_.fork(p.tli, p.lsn);
                 f.new_timeline = tree_.number(p.tli);
                 checker_.promoted(f);
-                note(i, "promoted to timeline " + std::to_string(f.new_timeline));
+                n.unpublished_tli = f.new_timeline;
+                if (f.forced && !f.has_acknowledged) {
+                    // The operator's forced failover dropped the commits the new primary lacks
+                    // (Patroni promotes the named candidate unchecked): S4 goes on from here.
+                    ack_lsn_ = f.position;
+                    ack_tli_ = tree_.owner_at(p.tli, f.position);
+                }
+                note(i, "promoted to timeline " + std::to_string(f.new_timeline) + " at " + std::to_string(f.position) +
+                            (f.strict ? " (last acknowledged commit " + std::to_string(ack_lsn_) + " on tl " +
+                                            std::to_string(tree_.number(ack_tli_)) + ")"
+                                      : std::string()));
                 PGWARDEN_MARK("sim: promotion");
                 p.in_recovery = false;
                 p.recovery_conf = false;
@@ -1036,6 +1194,7 @@ world::outcome_t world::pg_action(int i, const ha::action& a)
             [&](const ha::pg_follow& x) -> outcome_t {
                 p.upstream = x.target.member;
                 p.recovery_conf = true;
+                if (p.running && !p.in_recovery) pg_lost(i);
                 if (p.running && (x.restart || !p.in_recovery)) {
                     // A restart to apply the recovery configuration.
                     p.in_recovery = true;
@@ -1049,6 +1208,7 @@ world::outcome_t world::pg_action(int i, const ha::action& a)
                 if (j < 0) return {step::failed, 1000};
                 // Patroni's Rewind.execute stops a running PostgreSQL first.
                 if (p.running) {
+                    pg_lost(i);
                     p.running = false;
                     p.streaming = false;
                 }
@@ -1096,7 +1256,13 @@ world::outcome_t world::pg_action(int i, const ha::action& a)
             [&](const ha::pg_bootstrap&) -> outcome_t { return {step::failed, 1000}; },
             [&](const ha::pg_set_sync_standbys& x) -> outcome_t {
                 p.sync_names = x.names.names;
+                p.sync_count = x.names.count;
                 p.sync_placeholder = x.names.strict_placeholder;
+                if (opts_.trace) {
+                    std::string v = x.names.strict_placeholder ? "*" : "";
+                    for (const auto& nm : x.names.names) v += (v.empty() ? "" : ",") + nm;
+                    note(i, "synchronous_standby_names = '" + v + "'");
+                }
                 return {step::ok, pg_latency};
             },
             [&](const ha::pg_move_data_dir_aside&) -> outcome_t {

@@ -75,6 +75,7 @@ public:
     void request_failover(int to);
     void set_config(const sim_config& c);
     const sim_config& config() const noexcept { return config_; }
+    backend options_kind() const noexcept { return opts_.kind; }
     void jump_wall(int i, std::int64_t delta_ms);
     /// Ends every fault: links up, nodes resumed or restarted, PostgreSQL unhung.
     void heal();
@@ -95,9 +96,12 @@ public:
     const std::string& last_reason(int i) const { return nodes_[static_cast<std::size_t>(i)].reason; }
     int leader_holder() const noexcept { return dcs_.leader_holder(now_); }
     std::int64_t timeline_number(int i) const;
+    /** No node is electable under Patroni's rules: every node on a timeline >= the /history
+     *  timeline has a running peer with a higher raw WAL position (on an older timeline). */
+    bool timeline_deadlock() const;
 
 private:
-    enum class ev : std::uint8_t { cycle, decide_unavailable, fg_op, cycle_end, bg_op, restart, tick };
+    enum class ev : std::uint8_t { cycle, decide_unavailable, fg_op, cycle_end, bg_op, restart, tick, redecide };
     struct event {
         vtime t;
         std::uint64_t seq;
@@ -117,6 +121,9 @@ private:
         ha::ha_state state;
         ha::ha_config cfg;
         ha::ha_config cfg_for_decide;
+        std::uint64_t cfg_gen = 0;        ///< world config generation adopted in cfg
+        mutable std::int64_t history_tli = -1;            ///< timeline `history` was built for
+        mutable std::vector<dcs::history_line> history;   ///< pg_wal/<tli>.history as parsed
         std::uint64_t gen = 0;            ///< process incarnation: bumps on crash
         std::uint64_t cycle_token = 0;
         std::uint64_t chain_token = 0;
@@ -126,6 +133,8 @@ private:
         std::uint64_t snapshot_epoch = 0;
         std::optional<mono_time> dcs_down_since;
         ha::inputs in;
+        /// The snapshot `in.cluster` refers to (kept for the whole cycle).
+        std::shared_ptr<const dcs::cluster_snapshot> snapshot;
         std::optional<ha::action_feedback> feedback;
         std::optional<ha::background_task> background;
         std::optional<ha::background_result> finished;
@@ -134,6 +143,16 @@ private:
         std::vector<ha::action> fg, bg, bg_pending;
         std::string bg_pending_name;
         bool bg_ok = true;
+        bool bg_unreachable = false;       ///< the background failed on an unreachable source
+        std::int64_t unpublished_tli = 0;   ///< timeline this node promoted to, not yet in /history
+        /// /failover as seen by the decision that emitted the pending pg_promote: empty, naming
+        /// this node, and without a leader (a failover, not a switchover).
+        bool promote_manual = false, promote_chosen = false, promote_forced = false;
+        /// The same, as seen by the decision that last acquired the leader key: a promotion
+        /// postponed to a later cycle (lost /sync CAS) still follows from that acquisition.
+        bool acquired_manual = false, acquired_chosen = false, acquired_forced = false;
+        std::uint64_t acquired_epoch = 0;
+        dcs::dcs_version leader_v = 0;      ///< leader key version seen by the last decision   ///< fake_dcs::leader_epoch() right after that acquisition
         int rounds = 0;
         bool in_cycle = false, wake_pending = false, watching = false;
         std::int64_t next_run_local = 0;
@@ -169,12 +188,13 @@ private:
     outcome_t execute(int i, const ha::action& a);
     template <class F> outcome_t dcs_call(int i, F&& apply);
     outcome_t pg_action(int i, const ha::action& a);
-    std::optional<pg::local_pg_state> probe(int i) const;
-    ha::local_facts facts(int i) const;
+    void probe_into(int i, pg::local_pg_state& s) const;
+    void facts_into(int i, ha::local_facts& f) const;
     std::vector<ha::peer_status> peers(int i, const std::vector<std::string>& names) const;
     void seed_role(int i);
     void clone_from(int i, int source);
     void note(int i, const std::string& text);
+    void pg_lost(int i);
 
     world_options opts_;
     sim_config config_;
@@ -192,6 +212,9 @@ private:
     std::uint64_t events_ = 0;
     std::uint64_t seen_epoch_ = 0;
     bool outage_ = false;
+    bool redecide_after_lost_race_ = true;
+    std::vector<int> writers_buf_;
+    std::uint64_t config_gen_ = 1;   ///< bumped by set_config
     std::optional<std::uint64_t> leader_optime_;   ///< last /status optime written
     std::int64_t ack_tli_ = 1;                     ///< last acknowledged commit (strict sync)
     std::uint64_t ack_lsn_ = 0;

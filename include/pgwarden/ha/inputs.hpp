@@ -160,6 +160,29 @@ struct probe_failed {
     error_code error;
 };
 
+/** A value observed elsewhere, or why it could not be observed. Unlike observed<> it
+ *  holds the address of the caller's value instead of a copy: the DCS snapshot is the largest
+ *  input, and the engine (and the simulator) already keep it for the whole cycle, so copying it
+ *  into every inputs was the simulator's main cost (docs/design/ha-core.md).
+ *  @pre the referenced value outlives every decide() that reads this inputs; binding a
+ *       temporary is rejected at compile time. */
+template <class T, class Failure>
+struct observed_ref {
+    std::variant<const T*, Failure> v{static_cast<const T*>(nullptr)};
+
+    observed_ref() = default;
+    observed_ref(const T& value) noexcept : v(&value) {}   // NOLINT: implicit on purpose
+    observed_ref(const T&&) = delete;                      // would dangle
+    observed_ref(Failure failure) : v(std::move(failure)) {}   // NOLINT
+    const T* get() const noexcept
+    {
+        const auto* p = std::get_if<const T*>(&v);
+        return p ? *p : nullptr;
+    }
+    const Failure* failure() const noexcept { return std::get_if<Failure>(&v); }
+    bool ok() const noexcept { return get() != nullptr; }
+};
+
 /// A value, or why it could not be observed (STYLE.md 3).
 template <class T, class Failure>
 struct observed {
@@ -231,6 +254,10 @@ struct background_result {
     std::string name;
     bool ok = false;
     bool pre_promote_failed = false;         ///< for `promote`
+    /** For `running pg_rewind from X`: the failure came from an unreachable source (Patroni:
+     *  "Failed to rewind because primary X become unreachable"), the rewind stays needed and is
+     *  retried. Left false, a failure is "from a healthy primary": the rewind state is FAILED. */
+    bool source_unreachable = false;
 };
 
 /// Requests made through the REST API or signals, pending for this cycle.
@@ -271,7 +298,8 @@ struct local_requests {
  *  action_name() and outcome in `feedback` to the next decide() only.
  */
 struct inputs {
-    observed<dcs::cluster_snapshot, dcs_unavailable> cluster;
+    /// The snapshot this cycle decides on, by reference (the caller keeps it alive).
+    observed_ref<dcs::cluster_snapshot, dcs_unavailable> cluster;
     observed<pg::local_pg_state, probe_failed> local;
     local_facts facts;
     std::optional<std::vector<peer_status>> peers;

@@ -145,6 +145,28 @@ struct ha_state {
     /** PostgreSQL must be left running on exit (Patroni: Ha._abort_start / §21). */
     bool leave_postgres_running = false;
 
+    /** A promote list (begin_background{"promote"}) was emitted and its background task has not
+     *  been seen yet. `role == promoted` is set optimistically with that list; Patroni sets it
+     *  only once `pg_ctl promote` succeeded, so a list cut before the task (a lost `write_sync`
+     *  CAS, a failed lock write) or a failed/cancelled task must take the role back.
+     *  Invariants:
+     *  - true only while `role == promoted`;
+     *  - cleared at the first cycle that sees the task running, finished or never started. */
+    bool promote_pending = false;
+
+    /** Optimistic effects of the previous action list, not yet confirmed. decide() updates the
+     *  state as if its actions succeed; when the list stops early (`inputs::feedback`), the
+     *  effects below may not have happened, and are undone: the watchdog is re-armed, the
+     *  synchronous_standby_names belief goes back to the value before the list (never believe a
+     *  name is in the GUC when it may not be: /sync must stay a subset of it), and the
+     *  post-promote CHECKPOINT is asked for again.
+     *  Invariants: each is set only by the decide() whose actions contain the matching action
+     *  (watchdog_activate, pg_set_sync_standbys, pg_checkpoint) and cleared by the next one. */
+    bool watchdog_unconfirmed = false;
+    bool checkpoint_unconfirmed = false;
+    bool sync_guc_unconfirmed = false;
+    std::optional<pg::sync_names> sync_guc_before;
+
     /** Patroni: Ha._rewind.checkpoint_after_promote / _post_promote done (§10.4). */
     bool checkpoint_after_promote_done = false;
 };

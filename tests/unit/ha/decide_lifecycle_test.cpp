@@ -202,7 +202,7 @@ BOOST_AUTO_TEST_CASE(diverged_replica_runs_pg_rewind)
     f.pg.running = false;
     f.pg.controldata_state = "shut down";
     auto q = f.run();
-    BOOST_TEST(joined(names(q)) == "pg_check_divergence");
+    BOOST_TEST(joined(core(q)) == "pg_check_divergence");
     f.in.facts.divergence_check = divergence::need_rewind;
     auto t = f.run();
     BOOST_TEST(t.reason == "running pg_rewind from n2");
@@ -684,7 +684,7 @@ BOOST_AUTO_TEST_CASE(post_promote_checkpoint_is_last_and_retried)
     f.in.feedback = action_feedback{"pg_checkpoint", outcome::failed};
     BOOST_TEST(names(f.run()).back() == "pg_checkpoint");
     f.in.feedback.reset();
-    BOOST_TEST(names(f.run()).back() == "publish_member");
+    BOOST_TEST(!find<pg_checkpoint>(f.run()));
 }
 
 BOOST_AUTO_TEST_CASE(probe_failure_reports_postgres_error)

@@ -103,13 +103,13 @@ BOOST_AUTO_TEST_CASE(random_inputs_keep_the_invariants)
         const node_role from = seeded_role(f.st, f.pg, f.in.facts);
         bool ok = is_legal(f.st.role, from) && is_legal(from, t.next.role);
         check_prefix_safety(t, f.pg.running && !f.pg.in_recovery && !f.cfg.pause);
+        const bool dcs_failed = dcs_down || t.reason.find("DCS is not accessible") != std::string::npos ||
+                                t.reason.find("failsafe mode") != std::string::npos;
         if (is_query(t)) {
             ++queries;
             ok = ok && t.next.role == f.st.role && t.next.leader_until == f.st.leader_until;
         } else {
             ok = ok && (t.reason.rfind("PAUSE: ", 0) == 0) == f.cfg.pause && !t.reason.empty();
-            const bool dcs_failed = dcs_down || t.reason.find("DCS is not accessible") != std::string::npos ||
-                                    t.reason.find("failsafe mode") != std::string::npos;
             const bool exiting = t.next.exit_requested;
             if (!dcs_failed && !exiting) ok = ok && find<publish_member>(t) != nullptr;
         }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +59,17 @@ struct cycle {
 };
 
 // ---- small pure leaves ------------------------------------------------------
+
+/// Concatenation with one allocation (the per-cycle messages are built on the hot path).
+inline std::string concat(std::initializer_list<std::string_view> parts)
+{
+    std::size_t n = 0;
+    for (const auto p : parts) n += p.size();
+    std::string out;
+    out.reserve(n);
+    for (const auto p : parts) out.append(p);
+    return out;
+}
 
 inline bool iequals(std::string_view a, std::string_view b) noexcept
 {

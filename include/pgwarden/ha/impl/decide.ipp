@@ -2,6 +2,8 @@
 // (ha-loop.md 3). Branching stays here; the leaves live in the other impl files.
 #pragma once
 #include <pgwarden/core/assert.hpp>
+#include <charconv>
+#include <string_view>
 #include <pgwarden/ha/decide.hpp>
 #include <pgwarden/ha/impl/member.ipp>
 #include <pgwarden/ha/impl/recover.ipp>
@@ -106,8 +108,14 @@ inline void observe_cluster(cycle& c)
     observe_leader(c);
     if (!s.is_unlocked()) {
         c.st().former_leader = s.leader->name;
-        c.st().old_cluster_members.clear();
-        for (const auto& m : s.members) c.st().old_cluster_members.push_back(m.name);
+        auto& old = c.st().old_cluster_members;   // rewritten only when it changed (hot path)
+        const bool same = old.size() == s.members.size() &&
+                          std::equal(old.begin(), old.end(), s.members.begin(),
+                                     [](const std::string& n, const dcs::member_record& m) { return n == m.name; });
+        if (!same) {
+            old.clear();
+            for (const auto& m : s.members) old.push_back(m.name);
+        }
     }
     if (s.failsafe) c.st().failsafe_topology = s.failsafe->members;
     if (c.paused()) {
@@ -148,6 +156,12 @@ inline std::optional<std::string> check_identity(cycle& c)
     const auto& init = c.cluster->initialize;
     if (!c.in.facts.sysid_valid)
         return std::string("data dir for the cluster is not empty, but system ID is invalid; consider doing reinitialize");
+    if (init && init->size() >= 10 && c.local && c.local->system_identifier) {
+        // The common case without allocating: the identifiers match (all digits, >= 10 of them).
+        char buf[24];
+        const auto r = std::to_chars(buf, buf + sizeof buf, *c.local->system_identifier);
+        if (std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)) == *init) return std::nullopt;
+    }
     const std::string mine = local_sysid(c);
     if (sysid_valid(init)) {
         if (*init == mine || mine.empty()) return std::nullopt;
@@ -241,6 +255,77 @@ inline void seed_role(cycle& c)
     else c.st().role = c.in.facts.has_recovery_conf ? node_role::replica : node_role::demoted;
 }
 
+/** Undo the optimistic effects of the previous list when it stopped early (ha_state docs). */
+inline void undo_unconfirmed(cycle& c)
+{
+    auto& st = c.st();
+    if (c.in.feedback) {
+        if (st.watchdog_unconfirmed) st.watchdog_active = false;
+        if (st.checkpoint_unconfirmed) st.checkpoint_after_promote_done = false;
+        if (st.sync_guc_unconfirmed) st.sync_guc = st.sync_guc_before;
+    }
+    st.watchdog_unconfirmed = st.checkpoint_unconfirmed = st.sync_guc_unconfirmed = false;
+    st.sync_guc_before.reset();
+}
+
+/** Patroni: SyncHandler.current_state "GUC changed since last seen" (§13.3): the change the
+ *  previous list made is in force (no feedback), so remember the primary's flush position and
+ *  keep ready marks only for names still listed. */
+inline void settle_sync_guc(cycle& c, bool guc_changed_last_list)
+{
+    auto& st = c.st();
+    const bool primary = c.local && c.local->running && !c.local->in_recovery;
+    if (!primary || !st.sync_guc) {
+        st.sync_ready.clear();
+        return;
+    }
+    if (!guc_changed_last_list || c.in.feedback) return;
+    st.sync_flush_at_change = c.local->write_lsn;
+    std::erase_if(st.sync_ready, [&](const std::string& n) { return !contains_ci(st.sync_guc->names, n); });
+}
+
+/// Remember which optimistic effects the list just built carries (see undo_unconfirmed).
+inline void mark_unconfirmed(cycle& c, const std::optional<pg::sync_names>& guc_at_start)
+{
+    auto& st = c.st();
+    for (const auto& a : c.t.actions) {
+        if (std::holds_alternative<watchdog_activate>(a)) st.watchdog_unconfirmed = true;
+        else if (std::holds_alternative<pg_checkpoint>(a)) st.checkpoint_unconfirmed = true;
+        else if (std::holds_alternative<pg_set_sync_standbys>(a)) st.sync_guc_unconfirmed = true;
+    }
+    if (st.sync_guc_unconfirmed) st.sync_guc_before = guc_at_start;
+}
+
+/** The effect of a long action on the rewind state and the role. Patroni changes both inside
+ *  the task itself (Rewind.execute sets SUCCESS or FAILED; Postgresql.promote sets `promoted`
+ *  only after `pg_ctl promote` succeeded); decide learns it from `inputs::background` and
+ *  `inputs::finished`, before anything else, so that even a cycle without DCS or probe keeps it. */
+inline void note_background(cycle& c)
+{
+    const auto& fin = c.in.finished;
+    // Patroni: Rewind.execute (§10.3).
+    if (fin && c.st().rewind == rewind_state::need && fin->name.rfind("running pg_rewind from ", 0) == 0) {
+        if (fin->ok) {
+            PGWARDEN_MARK("rewind: pg_rewind succeeded");
+            c.st().rewind = rewind_state::success;
+        } else if (!fin->source_unreachable) {
+            PGWARDEN_MARK("rewind: pg_rewind failed");
+            c.st().rewind = rewind_state::failed;
+        }   // else: "Failed to rewind because primary ... become unreachable": stays NEED, retried
+    }
+    if (!c.st().promote_pending) return;
+    const bool running = c.in.background && c.in.background->name == "promote";
+    if (running) return;
+    c.st().promote_pending = false;
+    const bool done = fin && fin->name == "promote" && fin->ok;
+    const bool primary = c.local && c.local->running && !c.local->in_recovery;
+    if (done || primary || c.st().role != node_role::promoted) return;
+    // The promote list stopped before its task (lost write_sync CAS, failed lock write) or the
+    // task failed / was cancelled: the promotion never happened, so the role goes back.
+    PGWARDEN_MARK("promote: never happened, role back to replica");
+    c.st().role = node_role::replica;
+}
+
 /// Patroni: Ha._run_cycle (§3).
 inline std::string run_cycle(cycle& c)
 {
@@ -250,6 +335,13 @@ inline std::string run_cycle(cycle& c)
     if (c.in.requests.shutdown) {
         if (c.cluster) observe_leader(c);
         return shutdown(c);
+    }
+    // The watchdog armed for a promotion whose acquire_leader failed guards nothing (see
+    // enforce_primary_role): disarm it unless PostgreSQL already runs as a primary.
+    if (fb && fb->action == "acquire_leader" && c.prev.watchdog_active && !(c.local && c.is_primary())) {
+        PGWARDEN_MARK("watchdog: disarmed after a failed acquire");
+        c.emit(watchdog_disable{});
+        c.st().watchdog_active = false;
     }
     if (!c.cluster || lock_io_error) return handle_dcs_error(c);
     observe_cluster(c);
@@ -308,10 +400,16 @@ PGWARDEN_DECL transition decide(const ha_state& state, const inputs& in) noexcep
     PGWARDEN_ASSERT(in.config != nullptr);
     detail::cycle c{state, in, *in.config};
     c.t.next = state;
+    c.t.actions.reserve(4);   // fewer regrowths for the usual list
     c.cluster = in.cluster.get();
     c.local = in.local.get();
     const bool running = c.local && c.local->running;
     detail::seed_role(c);
+    const bool guc_changed_last_list = state.sync_guc_unconfirmed;
+    detail::undo_unconfirmed(c);
+    detail::settle_sync_guc(c, guc_changed_last_list);
+    const auto guc_at_start = c.st().sync_guc;
+    detail::note_background(c);
     const node_role from = c.st().role;
     c.t.next.pg_crashed = !running && (state.pg_crashed || state.pg_was_running ||
                                        (c.local && c.local->state == pg::pg_state::crashed));
@@ -323,13 +421,19 @@ PGWARDEN_DECL transition decide(const ha_state& state, const inputs& in) noexcep
     auto& next = c.t.next;
     if (!c.dcs_failed && !c.member_published) {
         if (c.is_leader()) next.failsafe_active = false;
-        // Patroni writes the member key from the main thread: keep it out of any background task.
+        // Patroni writes the member key from the main thread (keep it out of any background
+        // task) and in a `finally` (a failed best-effort step must not skip it: the engine stops
+        // at the first failure, so the key goes before slots, callbacks, CHECKPOINT, resume).
         auto& acts = c.t.actions;
-        auto bg = std::find_if(acts.begin(), acts.end(),
-                               [](const action& a) { return std::holds_alternative<begin_background>(a); });
-        acts.insert(bg, publish_member{detail::member_data_for(c)});
+        auto at = std::find_if(acts.begin(), acts.end(), [](const action& a) {
+            return std::holds_alternative<begin_background>(a) || std::holds_alternative<pg_sync_slots>(a) ||
+                   std::holds_alternative<run_callback>(a) || std::holds_alternative<pg_checkpoint>(a) ||
+                   std::holds_alternative<pg_resume_replay>(a);
+        });
+        acts.insert(at, publish_member{detail::member_data_for(c)});
     }
     if (c.want_checkpoint && c.lock_held) c.emit(pg_checkpoint{});
+    detail::mark_unconfirmed(c, guc_at_start);
     if (running) next.prev_wal_lsn = detail::wal_position(*c.local);
     next.pg_was_running = running;
     next.was_paused = in.config->pause;

@@ -97,6 +97,8 @@ inline void demote(cycle& c, demote_mode mode)
 /// Patroni: Ha._handle_rewind_or_reinitialize (§10.2). Returns a message when it started something.
 inline std::optional<std::string> rewind_or_reinitialize(cycle& c)
 {
+    // Nothing to check or do (the usual cycle): skip building the reference target.
+    if (c.st().rewind != rewind_state::check && c.st().rewind != rewind_state::need) return std::nullopt;
     std::optional<pg::follow_target> ref;
     if (c.standby_cluster()) ref = remote_primary(c);
     else if (c.leader && *c.leader != c.me() && c.cluster->find_member(*c.leader))
@@ -133,6 +135,15 @@ inline std::optional<std::string> rewind_or_reinitialize(cycle& c)
     return std::nullopt;
 }
 
+/// Patroni: Ha._leader_timeline: the `timeline` the leader's member key publishes.
+inline std::optional<std::int64_t> leader_timeline(const cycle& c)
+{
+    if (!c.cluster || !c.leader) return std::nullopt;
+    const auto* m = c.cluster->find_member(*c.leader);
+    if (!m || !m->data.timeline || *m->data.timeline <= 0) return std::nullopt;
+    return *m->data.timeline;
+}
+
 /// Patroni: Ha.follow, paused part (§6.3 step 3). Returns a message to stop with.
 inline std::optional<std::string> follow_paused(cycle& c, const std::optional<pg::follow_target>& target)
 {
@@ -149,7 +160,7 @@ inline std::optional<std::string> follow_paused(cycle& c, const std::optional<pg
 }
 
 /// Patroni: Ha.follow (§6.3), with refresh=false (decide sees one snapshot).
-inline std::string follow(cycle& c, const std::string& demote_reason, const std::string& follow_reason)
+inline std::string follow(cycle& c, std::string_view demote_reason, std::string follow_reason)
 {
     const auto target = node_to_follow(c);
     if (c.paused()) {
@@ -161,7 +172,7 @@ inline std::string follow(cycle& c, const std::string& demote_reason, const std:
         } else {
             demote(c, demote_mode::immediate_nolock);
         }
-        return demote_reason;
+        return std::string(demote_reason);
     }
     if (!c.is_starting()) {
         if (auto msg = rewind_or_reinitialize(c)) return *msg;
@@ -179,11 +190,23 @@ inline std::string follow(cycle& c, const std::string& demote_reason, const std:
         c.emit(pg_follow{target.value_or(pg::follow_target{}), restart});
         c.st().role = want;
         trigger_divergence_check(c);
-    } else if (want == node_role::standby_leader && c.st().role != want) {
-        c.st().role = want;
-        c.emit(run_callback{"on_role_change", "standby_leader"});
-    } else if (c.is_running() && c.st().role != node_role::standby_leader) {
-        c.st().role = node_role::replica;
+    } else {
+        if (want == node_role::standby_leader && c.st().role != want) {
+            c.st().role = want;
+            c.emit(run_callback{"on_role_change", "standby_leader"});
+        } else if (c.is_running() && c.st().role != node_role::standby_leader) {
+            c.st().role = node_role::replica;
+        }
+        // Patroni: Ha.follow, "_last_timeline < _leader_timeline" (§6.3 step 10): a replica that
+        // stays on an older timeline than the leader publishes (it never streamed the switch, or
+        // it forked) is checked for divergence, and rewound if needed.
+        const auto leader_tl = leader_timeline(c);
+        if (c.is_running() && c.local->timeline > 0) c.st().last_timeline = c.local->timeline;
+        if (c.st().last_timeline && leader_tl && *c.st().last_timeline < *leader_tl) {
+            PGWARDEN_MARK("follow: behind the leader's timeline");
+            trigger_divergence_check(c);
+            if (auto msg = rewind_or_reinitialize(c)) return *msg;
+        }
     }
     return follow_reason;
 }

@@ -20,6 +20,7 @@ inline void status_slots(cycle& c, renew_leader& r)
     const bool pg11 = c.local->server_version >= 110000;
     const bool member_slots = pg11 && c.cfg.member_slots_ttl.count() > 0;
     std::vector<std::string> members;
+    members.reserve(c.cluster->members.size());
     for (const auto& m : c.cluster->members)
         if (m.name != c.me() && !member_nostream(m.data)) members.push_back(slot_name_for(m.name));
     auto permanent = [&](const std::string& n) {
@@ -42,7 +43,9 @@ inline void status_slots(cycle& c, renew_leader& r)
         else it->second = c.in.now;
     }
     std::erase_if(kept, [&](const auto& kv) { return c.in.now - kv.second > c.cfg.member_slots_ttl; });
-    std::sort(kept.begin(), kept.end());
+    const auto by_name = [](const auto& a, const auto& b) { return a.first < b.first; };
+    if (!std::is_sorted(kept.begin(), kept.end(), by_name)) std::sort(kept.begin(), kept.end(), by_name);
+    r.retain_slots.reserve(kept.size());
     for (const auto& [n, seen] : kept)
         if (!permanent(n)) r.retain_slots.push_back(n);
 }
@@ -79,11 +82,11 @@ inline void release_lock(cycle& c, std::optional<lsn> optime = {})
 }
 
 /// Patroni: Ha.enforce_primary_role (§6.2).
-inline std::string enforce_primary_role(cycle& c, const std::string& message, const std::string& promote_message)
+inline std::string enforce_primary_role(cycle& c, std::string message, std::string_view promote_message)
 {
     // Only `required` mode can fail to activate: `automatic` falls back to a null watchdog.
     const bool wd_failed = feedback_is(c, "watchdog_activate", outcome::failed);
-    if (!c.paused() && c.cfg.watchdog != watchdog_mode::off && (!c.prev.watchdog_active || wd_failed)) {
+    if (!c.paused() && c.cfg.watchdog != watchdog_mode::off && (!c.st().watchdog_active || wd_failed)) {
         if (c.cfg.watchdog == watchdog_mode::required && (wd_failed || !c.cfg.watchdog_usable)) {
             c.st().watchdog_active = false;
             if (c.is_primary()) {
@@ -95,7 +98,15 @@ inline std::string enforce_primary_role(cycle& c, const std::string& message, co
             release_lock(c);
             return "Not promoting self because watchdog could not be activated";
         }
-        c.emit(watchdog_activate{});
+        // Patroni activates after acquire_lock/update_lock. decide arms the watchdog *before*
+        // that lock write instead: a freeze between the write and the promotion then resets the
+        // node (timeout ttl - safety_margin) before the new lease runs out, a window Patroni's
+        // order leaves unguarded (docs/notes/ha.md). A failed acquire disarms it (run_cycle).
+        auto& acts = c.t.actions;
+        auto lock_write = std::find_if(acts.begin(), acts.end(), [](const action& a) {
+            return std::holds_alternative<renew_leader>(a) || std::holds_alternative<acquire_leader>(a);
+        });
+        acts.insert(lock_write, watchdog_activate{});
         c.st().watchdog_active = true;
     }
     // A pre_promote failure reported while PostgreSQL already runs as primary is stale (no
@@ -126,17 +137,18 @@ inline std::string enforce_primary_role(cycle& c, const std::string& message, co
     c.st().rewind = rewind_state::initial;
     c.st().checkpoint_after_promote_done = false;
     c.st().role = node_role::promoted;
+    c.st().promote_pending = true;
     PGWARDEN_MARK("promote: started");
     c.emit(begin_background{"promote"});
     c.emit(pg_promote{});
     c.emit(run_callback{"on_role_change", "primary"});
-    return promote_message;
+    return std::string(promote_message);
 }
 
 /// Patroni: Ha.enforce_follow_remote_member (standby leader, §12).
-inline std::string enforce_follow_remote(cycle& c, const std::string& message)
+inline std::string enforce_follow_remote(cycle& c, std::string message)
 {
-    return follow(c, "cannot be a real primary in standby cluster", message);
+    return follow(c, "cannot be a real primary in standby cluster", std::move(message));
 }
 
 } // namespace pgwarden::ha::detail
@@ -182,7 +194,7 @@ inline std::string process_lock_holder(cycle& c)
             c, already ? "no action. I am (" + c.me() + "), the standby leader with the lock"
                        : std::string("promoted self to a standby leader because i had the session lock"));
     }
-    return enforce_primary_role(c, "no action. I am (" + c.me() + "), the leader with the lock",
+    return enforce_primary_role(c, concat({"no action. I am (", c.me(), "), the leader with the lock"}),
                                 "promoted self to leader because I had the session lock");
 }
 
@@ -191,12 +203,13 @@ inline std::string process_healthy_cluster(cycle& c)
 {
     c.st().race_backoff_started.reset();
     if (c.lock_held) return process_lock_holder(c);
-    const std::string owner = c.leader.value_or("");
+    const std::string_view owner = c.leader ? std::string_view(*c.leader) : std::string_view();
     if (c.standby_cluster())
         return follow(c, "cannot be a real primary in a standby cluster",
-                      "no action. I am (" + c.me() + "), a secondary, and following a standby leader (" + owner + ")");
+                      concat({"no action. I am (", c.me(), "), a secondary, and following a standby leader (", owner,
+                              ")"}));
     return follow(c, "demoting self because I do not have the lock and I was a leader",
-                  "no action. I am (" + c.me() + "), a secondary, and following a leader (" + owner + ")");
+                  concat({"no action. I am (", c.me(), "), a secondary, and following a leader (", owner, ")"}));
 }
 
 /// Patroni: Ha.process_unhealthy_cluster, primary_race_backoff part (§5.1). Message => postpone.

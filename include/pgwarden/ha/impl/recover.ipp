@@ -75,6 +75,15 @@ inline std::string recover(cycle& c)
     if (unclean && !c.in.facts.has_backup_label) {
         if (auto m = handle_crash_recovery(c)) return *m;
     }
+    // Patroni: Rewind.execute removes the data directory after a failed rewind when configured
+    // (inside the task; here on the next cycle, PostgreSQL being stopped by the rewind).
+    const bool wipe = c.cfg.remove_data_directory_on_rewind_failure || c.cfg.remove_data_directory_on_diverged_timelines;
+    if (c.st().rewind == rewind_state::failed && wipe && !c.lock_held) {
+        PGWARDEN_MARK("rewind: removing the data directory after a failed pg_rewind");
+        c.st().rewind = rewind_state::initial;
+        c.emit(pg_move_data_dir_aside{});
+        return "removing data directory after a failed pg_rewind";
+    }
     std::string msg;
     pg::start_role role = pg::start_role::replica;
     std::optional<pg::follow_target> target;
@@ -87,6 +96,10 @@ inline std::string recover(cycle& c)
     c.emit(begin_background{"restarting after failure"});
     c.emit(pg_start{role, target, timeout});
     c.st().recovering = true;
+    // Patroni: Postgresql.start sets the role it starts with. A lock holder that promoted and
+    // crashed starts read-only and must then promote again: leaving `promoted` (or `primary`)
+    // would make enforce_primary_role believe the promotion done.
+    c.st().role = role == pg::start_role::standby_leader ? node_role::standby_leader : node_role::replica;
     return msg;
 }
 

@@ -47,8 +47,22 @@ inline std::vector<sync_row> sync_rows(const cycle& c)
     return rows;
 }
 
-/// `active` and `sync_confirmed` of §13.3 (priority: confirmed = sync_state sync).
-inline void sync_candidates(const cycle& c, std::vector<std::string>& active, std::vector<std::string>& confirmed)
+/** Patroni: SyncHandler._ready_replicas (§13.3). A listed standby is ready (confirmed
+ *  synchronous) once PostgreSQL reports it synchronous AND it flushed the primary's position of
+ *  the moment the GUC change took effect: a standby that just entered the GUC reports
+ *  `sync` at once, but commits acknowledged by its predecessor are not on it yet. */
+inline bool sync_ready(cycle& c, const sync_row& r, bool quorum)
+{
+    auto& ready = c.st().sync_ready;
+    if (contains_ci(ready, r.name)) return true;
+    const bool state_ok = quorum ? (r.sync_state == "quorum" || r.sync_state == "sync") : r.sync_state == "sync";
+    if (!state_ok || r.position < c.st().sync_flush_at_change) return false;
+    ready.push_back(r.name);
+    return true;
+}
+
+/// `active` and `sync_confirmed` of §13.3 (priority: confirmed = in /sync, or ready).
+inline void sync_candidates(cycle& c, std::vector<std::string>& active, std::vector<std::string>& confirmed)
 {
     const auto rows = sync_rows(c);
     lsn max_lsn = c.local->write_lsn;
@@ -62,13 +76,12 @@ inline void sync_candidates(const cycle& c, std::vector<std::string>& active, st
             continue;
         if (quorum) {
             if (!r.nofailover || active.size() < wanted) active.push_back(r.name);
-            if (r.sync_state == "quorum" || r.sync_state == "sync") confirmed.push_back(r.name);
+            if (sync_ready(c, r, true)) confirmed.push_back(r.name);
             continue;
         }
         active.push_back(r.name);
-        if (r.sync_state == "sync" || contains_ci(c.cluster->sync ? c.cluster->sync->sync_standby
-                                                                  : std::vector<std::string>{}, r.name))
-            confirmed.push_back(r.name);
+        const bool published = c.cluster->sync && contains_ci(c.cluster->sync->sync_standby, r.name);
+        if (published || sync_ready(c, r, false)) confirmed.push_back(r.name);
         if (active.size() >= wanted) break;
     }
     std::sort(active.begin(), active.end());
@@ -82,6 +95,9 @@ inline void set_guc(cycle& c, pg::sync_names names)
     if (cur && cur->names == names.names && cur->count == names.count && cur->quorum == names.quorum &&
         cur->strict_placeholder == names.strict_placeholder)
         return;
+    // Readiness is judged against the primary's position once the new value is in force: the
+    // next cycle remembers it (decide.ipp, settle_sync_guc); until then nobody becomes ready.
+    c.st().sync_flush_at_change = lsn{~std::uint64_t{0}};
     c.st().sync_guc = names;
     c.emit(pg_set_sync_standbys{std::move(names)});
 }
