@@ -446,6 +446,18 @@ task<int> daemon<Binding>::run()
     std::random_device rd;   // apps/ may read entropy; the engine's rng is seeded once
     engine_ = std::make_unique<engine_type>(ex, *dcs_, *pg_, *watchdog_, clock::steady_source{}, ha_config_,
                                             std::move(hooks), (std::uint64_t{rd()} << 32) | rd());
+    pg_->set_history_source([this] {
+        const auto& snap = engine_->snapshot();
+        std::pair<std::vector<dcs::history_line>, std::int64_t> out{{}, 0};
+        if (snap && snap->history) out.first = snap->history->lines;
+        if (snap) out.second = snap->timeline();
+        // The leader's own published timeline counts too: `/history` is
+        // written after the promotion, and may lag behind it.
+        if (snap && snap->leader)
+            if (const auto* m = snap->find_member(snap->leader->name); m && m->data.timeline)
+                out.second = std::max(out.second, *m->data.timeline);
+        return out;
+    });
     pg_->set_slot_plan_source([this] {
         const auto& snap = engine_->snapshot();
         const auto& st = engine_->state();

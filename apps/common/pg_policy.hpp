@@ -49,23 +49,38 @@ public:
     }
     task<result<void>> perform(const ha::pg_crash_recovery&) { return c_.crash_recovery(); }
     task<result<void>> perform(const ha::pg_checkpoint&) { return c_.checkpoint(); }
-    task<result<void>> perform(const ha::pg_check_divergence& a)
+    task<result<void>> perform(const ha::pg_check_divergence&)
     {
-        // Whether our history forked from the leader's (ha-loop.md 10.2). We
-        // compare timelines: a local timeline behind the target's means the
-        // leader promoted after we stopped following it, so pg_rewind must
-        // look; pg_rewind itself reports "no rewind required" when nothing
-        // diverged, which makes the conservative answer safe.
+        // Whether our history forked from the cluster's (ha-loop.md 10.2;
+        // Patroni: Rewind._check_timeline_and_lsn). The cluster's `/history`
+        // says where each timeline ended: our timeline T ended at switch LSN
+        // S when the cluster moved on. Nothing diverged while we are on the
+        // cluster's timeline, or while our WAL position is not past S; we
+        // diverged when it is past S, or when the history does not know T.
         auto st = co_await c_.probe();
-        if (!st) {
+        if (!st || !history_) {
             facts_.divergence_check = ha::divergence::check_failed;
             co_return result<void>{};
         }
-        const bool behind = a.target.timeline && st->timeline > 0 && st->timeline < *a.target.timeline;
-        facts_.divergence_check = behind || st->role == pg::pg_role::demoted ? ha::divergence::need_rewind
-                                                                              : ha::divergence::no_rewind;
+        const auto [lines, cluster_timeline] = history_();
+        const std::int64_t mine = st->timeline;
+        const lsn position = st->in_recovery || !st->running ? std::max(st->replay_lsn, st->receive_lsn)
+                                                              : st->write_lsn;
+        const lsn local = std::max(position, st->running ? lsn{} : st->write_lsn);
+        bool diverged = false;
+        if (mine > 0 && mine < cluster_timeline) {
+            diverged = true;   // unknown timeline: pg_rewind decides (it says when nothing diverged)
+            for (const auto& l : lines)
+                if (l.parent_timeline == mine) diverged = local > l.switch_lsn;
+        }
+        facts_.divergence_check = diverged ? ha::divergence::need_rewind : ha::divergence::no_rewind;
         co_return result<void>{};
     }
+
+    /// Where the cluster's timeline history comes from (the daemon reads it
+    /// from the last cluster snapshot): the `/history` lines and the cluster timeline.
+    using history_source = std::function<std::pair<std::vector<dcs::history_line>, std::int64_t>()>;
+    void set_history_source(history_source f) { history_ = std::move(f); }
     task<result<void>> perform(const ha::pg_resume_replay&)
     {
         auto r = co_await c_.query("SELECT pg_catalog.pg_wal_replay_resume()");
@@ -124,6 +139,7 @@ private:
     const pg::controller_config& cfg_;
     ha::local_facts facts_;
     std::function<pg::slot_plan()> slot_plan_;
+    history_source history_;
 };
 
 static_assert(pg::controller<pg_policy>);

@@ -298,4 +298,35 @@ BOOST_AUTO_TEST_CASE(member_key_precedes_slots_and_callbacks)
     BOOST_TEST(names(t).back() == "pg_checkpoint");
 }
 
+// ---- the initialize race on the real daemon: a loser exited ------------------------
+
+BOOST_AUTO_TEST_CASE(losing_the_initialize_race_waits_for_the_winner)
+{
+    // A fresh node, empty data directory, empty DCS: it races for `initialize`.
+    fixture f;
+    f.cl = dcs::cluster_snapshot{};
+    f.pg = pg::local_pg_state{};
+    f.st = ha_state{};
+    f.in.facts = local_facts{};
+    auto race = f.run();
+    BOOST_TEST(race.reason == "trying to bootstrap a new cluster");
+    BOOST_TEST(race.next.bootstrapping);
+    // Another node created the key first: the engine stops at write_initialize,
+    // re-reads the cluster and decides again with the lost race as feedback.
+    f.st = race.next;
+    f.cl.initialize = "";
+    f.in.feedback = action_feedback{"write_initialize", outcome::lost_race};
+    auto lost = f.run();
+    BOOST_TEST(lost.reason == "failed to acquire initialize lock");
+    BOOST_TEST(!lost.next.bootstrapping);
+    BOOST_TEST(!find<exit_daemon>(lost));
+    BOOST_TEST(!find<pg_move_data_dir_aside>(lost));
+    // Next cycle, without feedback: it waits for the winner's bootstrap.
+    f.st = lost.next;
+    f.in.feedback.reset();
+    auto wait = f.run();
+    BOOST_TEST(wait.reason == "waiting for leader to bootstrap");
+    BOOST_TEST(!find<exit_daemon>(wait));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -263,6 +263,14 @@ inline void undo_unconfirmed(cycle& c)
         if (st.watchdog_unconfirmed) st.watchdog_active = false;
         if (st.checkpoint_unconfirmed) st.checkpoint_after_promote_done = false;
         if (st.sync_guc_unconfirmed) st.sync_guc = st.sync_guc_before;
+        // Lost (or failed) the race for `initialize`: the bootstrap never started, so this
+        // node is not bootstrapping (Patroni sets the flag only after winning the race).
+        if (c.in.feedback->action == "write_initialize" && st.bootstrapping && !c.in.background &&
+            !c.in.finished && st.role == node_role::uninitialized && c.local && c.local->data_dir_empty) {
+            PGWARDEN_MARK("bootstrap: lost the initialize race");
+            st.bootstrapping = false;
+            st.bootstrapping_standby = false;
+        }
     }
     st.watchdog_unconfirmed = st.checkpoint_unconfirmed = st.sync_guc_unconfirmed = false;
     st.sync_guc_before.reset();
