@@ -7,8 +7,13 @@
 #include <pgwarden/ha/inputs.hpp>
 #include <pgwarden/pg/libpq_controller.hpp>
 
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <system_error>
 
 namespace pgwarden::apps {
@@ -130,9 +135,49 @@ private:
             facts_.sysid_valid = !st->system_identifier || *st->system_identifier >= 1000000000ULL;
             facts_.following = st->upstream;
         }
+        facts_.timeline_history.clear();
+        if (st && st->running && !st->in_recovery && st->timeline > 1) read_timeline_history(st->timeline);
         if (facts_.divergence_check != ha::divergence::not_checked && st && st->role == pg::pg_role::replica &&
             st->is_streaming)
             facts_.divergence_check = ha::divergence::not_checked;
+    }
+
+    /** Parses pg_wal/<timeline>.history (ha-loop.md 15): `parent<TAB>X/Y<TAB>reason`
+     *  lines; the last line's timestamp is the file's modification time, as Patroni does. */
+    void read_timeline_history(std::int64_t timeline)
+    {
+        char name[32];
+        std::snprintf(name, sizeof name, "%08llX.history", static_cast<unsigned long long>(timeline));
+        const std::filesystem::path path = std::filesystem::path(cfg_.data_dir) / "pg_wal" / name;
+        std::ifstream in(path);
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.empty() || line[0] == '#') continue;
+            std::istringstream fields(line);
+            std::string parent, at, reason;
+            if (!(fields >> parent >> at)) continue;
+            std::getline(fields >> std::ws, reason);
+            auto point = lsn::parse(at);
+            if (!point) continue;
+            dcs::history_line h;
+            h.parent_timeline = std::strtoll(parent.c_str(), nullptr, 10);
+            h.switch_lsn = *point;
+            h.reason = reason;
+            facts_.timeline_history.push_back(std::move(h));
+        }
+        std::error_code ec;
+        const auto mtime = std::filesystem::last_write_time(path, ec);
+        if (!ec && !facts_.timeline_history.empty()) {
+            const auto sys = std::chrono::file_clock::to_sys(mtime);
+            const auto t = std::chrono::system_clock::to_time_t(sys);
+            const auto us = std::chrono::duration_cast<std::chrono::microseconds>(sys.time_since_epoch()).count() % 1000000;
+            std::tm tm{};
+            ::gmtime_r(&t, &tm);
+            char text[64];
+            std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00", tm.tm_year + 1900,
+                          tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us));
+            facts_.timeline_history.back().timestamp = std::string(text);
+        }
     }
 
     pg::libpq_controller& c_;
