@@ -9,6 +9,7 @@
 // own put counter). Method: a fresh etcd per test (tests/support/etcd.hpp),
 // certificates made with the openssl CLI in a temporary directory, a fake
 // DNS server on a 127.0.0.1 UDP socket on the same io_context.
+#include "support/run_task.hpp"
 #include "support/etcd.hpp"
 #include "unit/http/fake_dns_server.hpp"
 
@@ -33,21 +34,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// Runs one task until it completes; other pending work (the fake DNS
-/// server's receive loop) stays pending.
 template <class T>
 T run(asio::io_context& io, task<T> t)
 {
-    std::optional<T> out;
-    asio::co_spawn(io, std::move(t), [&](std::exception_ptr e, T v) {
-        if (e) std::rethrow_exception(e);
-        out.emplace(std::move(v));
-        io.stop();
-    });
-    io.restart();
-    io.run();
-    BOOST_REQUIRE(out.has_value());
-    return std::move(*out);
+    return pgwarden::test::run_task(io, std::move(t));
 }
 
 task<void> sleep_for(std::chrono::milliseconds d)

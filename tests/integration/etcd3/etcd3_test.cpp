@@ -7,6 +7,7 @@
 // per fixture on free ports (tests/support/etcd.hpp), clients on one
 // io_context; waits are bounded polls or awaited events, and every timing
 // assertion has a bound well below the timeout it races against.
+#include "support/run_task.hpp"
 #include "support/etcd.hpp"
 
 #include <pgwarden/clock/steady_source.hpp>
@@ -30,16 +31,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// Runs one task to completion on io and returns its value.
 template <class T>
 T run(asio::io_context& io, task<T> t)
 {
-    std::optional<T> out;
-    asio::co_spawn(io, [&]() -> task<void> { out.emplace(co_await std::move(t)); }, asio::detached);
-    io.restart();
-    io.run();
-    BOOST_REQUIRE(out.has_value());
-    return std::move(*out);
+    return pgwarden::test::run_task(io, std::move(t));
 }
 
 task<void> sleep_for(std::chrono::milliseconds d)

@@ -4,6 +4,7 @@
 // etcd gateways (Beast, 127.0.0.1, same io_context) answering /version and
 // /v3/kv/range with a configurable raft term; the client uses them as
 // proxies (no member discovery), and each server counts the ranges it served.
+#include "support/run_task.hpp"
 #include <pgwarden/dcs/etcd3/client.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -82,16 +83,7 @@ private:
 template <class T>
 T run(asio::io_context& io, task<T> t)
 {
-    std::optional<T> out;
-    asio::co_spawn(io, std::move(t), [&](std::exception_ptr e, T v) {
-        if (e) std::rethrow_exception(e);
-        out.emplace(std::move(v));
-        io.stop();
-    });
-    io.restart();
-    io.run();
-    BOOST_REQUIRE(out.has_value());
-    return std::move(*out);
+    return pgwarden::test::run_task(io, std::move(t));
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 // timeout. Method: hand-built messages for the codec; for the resolver a
 // fake DNS server on a 127.0.0.1 UDP socket (fake_dns_server.hpp) on the
 // same io_context, so no packet leaves loopback.
+#include "support/run_task.hpp"
 #include "unit/http/fake_dns_server.hpp"
 
 #include <pgwarden/http/dns.hpp>
@@ -23,21 +24,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// Runs one task on io until it completes (other work, such as the fake
-/// server's receive loop, is left pending).
 template <class T>
 T run(asio::io_context& io, task<T> t)
 {
-    std::optional<T> out;
-    asio::co_spawn(io, std::move(t), [&](std::exception_ptr e, T v) {
-        if (e) std::rethrow_exception(e);
-        out.emplace(std::move(v));
-        io.stop();
-    });
-    io.restart();
-    io.run();
-    BOOST_REQUIRE(out.has_value());
-    return std::move(*out);
+    return pgwarden::test::run_task(io, std::move(t));
 }
 
 std::vector<std::uint8_t> header(std::uint16_t id, std::uint16_t flags, std::uint16_t qd, std::uint16_t an)

@@ -8,6 +8,7 @@
 // temporary hosts file and resolv.conf and an injected clock; the client
 // against a one-shot HTTP responder on 127.0.0.1. Every asynchronous case
 // also checks that /proc/self/task did not grow.
+#include "support/run_task.hpp"
 #include "unit/http/fake_dns_server.hpp"
 
 #include "support/process.hpp"
@@ -38,16 +39,7 @@ namespace {
 template <class T>
 T run(asio::io_context& io, task<T> t)
 {
-    std::optional<T> out;
-    asio::co_spawn(io, std::move(t), [&](std::exception_ptr e, T v) {
-        if (e) std::rethrow_exception(e);
-        out.emplace(std::move(v));
-        io.stop();
-    });
-    io.restart();
-    io.run();
-    BOOST_REQUIRE(out.has_value());
-    return std::move(*out);
+    return pgwarden::test::run_task(io, std::move(t));
 }
 
 /// Threads of this process, from /proc/self/task.
