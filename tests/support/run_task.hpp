@@ -3,9 +3,13 @@
 #include <pgwarden/core/task.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <exception>
 #include <optional>
 
@@ -26,6 +30,13 @@ T run_task(boost::asio::io_context& io, task<T> t)
     io.run();
     BOOST_REQUIRE(out.has_value());
     return std::move(*out);
+}
+
+/// Suspends the calling coroutine for `d` on its executor's timer.
+inline task<void> timer_wait(std::chrono::milliseconds d)
+{
+    boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
+    co_await t.async_wait(boost::asio::use_awaitable);
 }
 
 } // namespace pgwarden::test

@@ -18,10 +18,7 @@ BOOST_AUTO_TEST_SUITE(cluster_bootstrap)
 
 BOOST_AUTO_TEST_CASE(three_nodes_bootstrap_and_patronictl_list)
 {
-    if (!tools_present()) {
-        BOOST_TEST_MESSAGE("skipped: needs root, etcd, PostgreSQL 15 and the daemon");
-        return;
-    }
+    require_tools();
     cluster c(defaults());
     c.add_nodes(3);
     const auto t0 = steady::now();

@@ -43,6 +43,15 @@ inline bool tools_present(bool need_patroni = false)
     return !bin.empty() && ::access(bin.c_str(), X_OK) == 0;
 }
 
+/** Fails (never skips) when a tool is missing: scripts/setup installs them
+ *  all, so a missing one is a broken set-up, not a reason to pass. */
+inline void require_tools(bool need_patroni = false)
+{
+    BOOST_TEST_REQUIRE(tools_present(need_patroni),
+                       "needs root, etcd, PostgreSQL 15, the daemon" << (need_patroni ? " and /usr/bin/patroni" : "")
+                                                                      << ": run scripts/setup");
+}
+
 inline cluster_options defaults()
 {
     cluster_options o;

@@ -15,10 +15,7 @@ BOOST_AUTO_TEST_SUITE(cluster_etcd_outage)
 
 BOOST_AUTO_TEST_CASE(primary_demotes_without_dcs_and_cluster_recovers)
 {
-    if (!tools_present()) {
-        BOOST_TEST_MESSAGE("skipped: needs root, etcd, PostgreSQL 15 and the daemon");
-        return;
-    }
+    require_tools();
     auto opts = defaults();
     opts.failsafe_mode = false;
     cluster c(opts);

@@ -32,10 +32,7 @@ std::string switchover(cluster& c, const std::string& leader, const std::string&
 
 BOOST_AUTO_TEST_CASE(mixed_patroni_302_and_pgwarden)
 {
-    if (!tools_present(true)) {
-        BOOST_TEST_MESSAGE("skipped: needs root, etcd, PostgreSQL 15, the daemon and /usr/bin/patroni");
-        return;
-    }
+    require_tools(true);
     cluster c(defaults());
     const std::string py = "py1";
     c.add(py, member_kind::patroni);

@@ -18,10 +18,7 @@ BOOST_AUTO_TEST_SUITE(cluster_switchover)
 
 BOOST_AUTO_TEST_CASE(rest_switchover_then_patronictl_switchover)
 {
-    if (!tools_present()) {
-        BOOST_TEST_MESSAGE("skipped: needs root, etcd, PostgreSQL 15 and the daemon");
-        return;
-    }
+    require_tools();
     cluster c(defaults());
     c.add_nodes(3);
     // Staggered: the simultaneous bootstrap race is bootstrap_test's subject.

@@ -18,10 +18,7 @@ BOOST_AUTO_TEST_SUITE(cluster_watch)
 
 BOOST_AUTO_TEST_CASE(replica_takes_over_on_leader_key_expiry_via_watch)
 {
-    if (!tools_present()) {
-        BOOST_TEST_MESSAGE("skipped: needs root, etcd, PostgreSQL 15 and the daemon");
-        return;
-    }
+    require_tools();
     auto opts = defaults();
     opts.loop_wait_s = 10;
     opts.ttl_s = 20;

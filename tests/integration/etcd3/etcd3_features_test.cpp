@@ -40,11 +40,7 @@ T run(asio::io_context& io, task<T> t)
     return pgwarden::test::run_task(io, std::move(t));
 }
 
-task<void> sleep_for(std::chrono::milliseconds d)
-{
-    asio::steady_timer t(co_await asio::this_coro::executor, d);
-    co_await t.async_wait(asio::use_awaitable);
-}
+using pgwarden::test::timer_wait;
 
 etcd3::config base_config(const std::string& name)
 {
@@ -289,7 +285,7 @@ BOOST_AUTO_TEST_CASE(reauthenticates_after_token_expiry)
     asio::co_spawn(io, [&]() -> task<void> { woke = co_await c->wait_for_change(snap->leader->version, 8s); },
                    asio::detached);
     auto wrote = run(io, [&]() -> task<result<bool>> {
-        co_await sleep_for(500ms);
+        co_await timer_wait(500ms);
         co_return co_await other->write_config(R"({"ttl":30})", 0);
     }());
     BOOST_TEST(wrote.value());
@@ -372,7 +368,7 @@ BOOST_AUTO_TEST_CASE(member_list_is_refreshed_periodically)
     const auto t0 = clock::steady_source{}.now();
     while (c->stats().topology_refreshes < 3 && clock::steady_source{}.now() - t0 < 5s) {
         BOOST_TEST_REQUIRE(run(io, c->load_cluster()).has_value());
-        (void)run(io, [&]() -> task<bool> { co_await sleep_for(100ms); co_return true; }());
+        (void)run(io, [&]() -> task<bool> { co_await timer_wait(100ms); co_return true; }());
     }
     BOOST_TEST(c->stats().topology_refreshes >= 3u);
     // Calls closer together than the interval do not re-read it.

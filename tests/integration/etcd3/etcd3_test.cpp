@@ -37,11 +37,7 @@ T run(asio::io_context& io, task<T> t)
     return pgwarden::test::run_task(io, std::move(t));
 }
 
-task<void> sleep_for(std::chrono::milliseconds d)
-{
-    asio::steady_timer t(co_await asio::this_coro::executor, d);
-    co_await t.async_wait(asio::use_awaitable);
-}
+using pgwarden::test::timer_wait;
 
 struct fixture {
     test::etcd_server etcd;
@@ -184,7 +180,7 @@ BOOST_FIXTURE_TEST_CASE(watch_wakes_at_once_on_release, fixture)
         woke_at = clock.now();
     }, asio::detached);
     asio::co_spawn(io, [&]() -> task<void> {
-        co_await sleep_for(500ms);
+        co_await timer_wait(500ms);
         released_at = clock.now();
         (void)co_await a.release_leader(snap->leader->version);   // checked through the snapshot below
     }, asio::detached);
