@@ -5,3 +5,10 @@ add_executable(sim_throughput ${CMAKE_CURRENT_LIST_DIR}/sim_throughput.cpp
   ${PROJECT_SOURCE_DIR}/tests/support/marks.cpp)
 target_include_directories(sim_throughput PRIVATE ${PROJECT_SOURCE_DIR}/tests)
 target_link_libraries(sim_throughput PRIVATE pgwarden_sim)
+
+# bench/sim_fingerprint: one line per swarm seed (verdict, decide calls, hash of
+# every decision), to prove that a performance change keeps the simulation the same.
+add_executable(sim_fingerprint ${CMAKE_CURRENT_LIST_DIR}/sim_fingerprint.cpp
+  ${PROJECT_SOURCE_DIR}/tests/support/marks.cpp)
+target_include_directories(sim_fingerprint PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+target_link_libraries(sim_fingerprint PRIVATE pgwarden_sim)
