@@ -10,6 +10,7 @@
 // watch event. Nothing here reads a real clock or starts a thread.
 #pragma once
 #include "checkers.hpp"
+#include "event_queue.hpp"
 #include "fake_clock.hpp"
 #include "fake_dcs.hpp"
 #include "fake_pg.hpp"
@@ -110,6 +111,7 @@ private:
         std::uint64_t token;
         std::size_t index;
         bool operator>(const event& o) const noexcept { return t != o.t ? t > o.t : seq > o.seq; }
+        bool periodic() const noexcept { return kind == ev::tick; }   ///< kept beside the heap
     };
     struct node {
         std::string name;
@@ -205,7 +207,7 @@ private:
     timeline_tree tree_;
     checker checker_;
     std::vector<node> nodes_;
-    std::priority_queue<event, std::vector<event>, std::greater<event>> queue_;
+    event_queue<event> queue_;
     vtime now_ = 0;
     std::uint64_t seq_ = 0;
     std::uint64_t node_cycles_ = 0;
