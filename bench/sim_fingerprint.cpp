@@ -88,11 +88,12 @@ struct hasher {
 class fingerprint_brain final : public pgwarden::sim::brain {
 public:
     hasher h;
-    pgwarden::ha::transition decide(int node, const pgwarden::ha::ha_state& state,
-                                    const pgwarden::ha::inputs& in) noexcept override
+    // The world's path (sim::direct_brain): the decision written into reused buffers.
+    void decide_into(int node, const pgwarden::ha::ha_state& state, const pgwarden::ha::inputs& in,
+                     pgwarden::ha::transition& t) noexcept override
     {
         using namespace pgwarden;
-        auto t = ha::decide(state, in);
+        ha::decide_into(state, in, t);
         h.num(node);
         h.num(in.now.time_since_epoch().count());
         h.num(state.role);
@@ -127,7 +128,6 @@ public:
                 for (const auto& nm : fp->members) h.str(nm);
             }
         }
-        return t;
     }
 };
 

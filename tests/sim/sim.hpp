@@ -73,6 +73,24 @@ public:
     }
     /// The config the brain should pass to decide (a mutant may loosen it).
     virtual void patch_config(ha::ha_config& /*config*/) const noexcept {}
+    /** What the world calls: the decision written into `out`. The default goes through
+     *  decide(), so a brain that overrides only decide() is used unchanged. */
+    virtual void decide_into(int node, const ha::ha_state& state, const ha::inputs& in,
+                             ha::transition& out) noexcept
+    {
+        out = decide(node, state, in);
+    }
+};
+
+/** The world's own brain: ha::decide_into, which reuses the buffers of the world's
+ *  transition from one cycle to the next (the same decisions as ha::decide). */
+class direct_brain final : public brain {
+public:
+    void decide_into(int /*node*/, const ha::ha_state& state, const ha::inputs& in,
+                     ha::transition& out) noexcept override
+    {
+        ha::decide_into(state, in, out);
+    }
 };
 
 } // namespace pgwarden::sim

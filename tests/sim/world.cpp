@@ -449,7 +449,8 @@ void world::decide_round(int i)
 {
     auto& n = nodes_[static_cast<std::size_t>(i)];
     ++node_cycles_;
-    ha::transition t = brain_->decide(i, n.state, n.in);
+    ha::transition& t = decided_;
+    brain_->decide_into(i, n.state, n.in, t);
     PGWARDEN_ASSERT_EXPENSIVE(ha::is_legal(n.state.role, t.next.role));
     if (opts_.trace && (t.reason != n.reason || opts_.trace_all)) {
         std::string acts;
@@ -457,8 +458,8 @@ void world::decide_round(int i)
             for (const auto& a : t.actions) acts += std::string(" ") + ha::action_name(a);
         note(i, t.reason + (acts.empty() ? "" : " [" + acts + " ]"));
     }
-    n.reason = std::move(t.reason);
-    n.state = std::move(t.next);
+    n.reason.swap(t.reason);   // swaps, not moves: both keep buffers for the next decision
+    std::swap(n.state, t.next);
     // The leader key version the CAS-guarded writes use (the decision's snapshot; the background
     // part of the list may run after this cycle released it).
     n.leader_v = n.snap() && n.snap()->leader ? n.snap()->leader->version : 0;

@@ -201,7 +201,7 @@ private:
     world_options opts_;
     sim_config config_;
     rng rng_;
-    brain default_brain_;
+    direct_brain default_brain_;
     brain* brain_;
     fake_dcs dcs_;
     timeline_tree tree_;
@@ -216,6 +216,7 @@ private:
     bool outage_ = false;
     bool redecide_after_lost_race_ = true;
     std::vector<int> writers_buf_;
+    ha::transition decided_;   ///< the last decision; its buffers are reused by the next one
     std::uint64_t config_gen_ = 1;   ///< bumped by set_config
     std::optional<std::uint64_t> leader_optime_;   ///< last /status optime written
     std::int64_t ack_tli_ = 1;                     ///< last acknowledged commit (strict sync)

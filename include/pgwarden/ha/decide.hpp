@@ -35,6 +35,13 @@ struct transition {
  */
 [[nodiscard]] PGWARDEN_DECL transition decide(const ha_state& state, const inputs& in) noexcept;
 
+/** The same decision, written into `out` (whatever it held is replaced), so that a caller
+ *  deciding in a loop reuses the buffers of its strings and vectors. `out` must not alias
+ *  `state` or anything `in` refers to. `decide(s, in)` is exactly `transition t;
+ *  decide_into(s, in, t); return t;`.
+ */
+PGWARDEN_DECL void decide_into(const ha_state& state, const inputs& in, transition& out) noexcept;
+
 } // namespace pgwarden::ha
 
 #ifdef PGWARDEN_HEADER_ONLY

@@ -27,7 +27,7 @@ struct cycle {
     const ha_config& cfg;
     const dcs::cluster_snapshot* cluster = nullptr;   ///< null: DCS unavailable
     const pg::local_pg_state* local = nullptr;        ///< null: probe failed
-    transition t;
+    transition& t;                   ///< being built (decide_into's `out`)
     /// The leader name as seen this cycle (failsafe injection applied, §17).
     std::optional<std::string> leader;
     bool lock_held = false;          ///< Patroni: has_lock(), updated by our own writes
@@ -37,7 +37,8 @@ struct cycle {
     query pending_query = query::none;
     std::optional<pg::follow_target> divergence_target;
 
-    cycle(const ha_state& p, const inputs& i, const ha_config& c) noexcept : prev(p), in(i), cfg(c) {}
+    cycle(const ha_state& p, const inputs& i, const ha_config& c, transition& out) noexcept
+        : prev(p), in(i), cfg(c), t(out) {}
 
     ha_state& st() noexcept { return t.next; }
     const ha_state& st() const noexcept { return t.next; }

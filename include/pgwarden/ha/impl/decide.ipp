@@ -370,9 +370,11 @@ inline std::string run_cycle(cycle& c)
 }
 
 /// The query the engine must answer before decide() can finish (STYLE.md 3 rule 3).
-inline transition query_transition(const cycle& c)
+inline void query_transition(const cycle& c, transition& t)
 {
-    transition t{c.prev, {}, ""};
+    t.next = c.prev;
+    t.actions.clear();
+    t.reason.clear();
     switch (c.pending_query) {
     case query::peers: {
         fetch_peers f;
@@ -396,7 +398,6 @@ inline transition query_transition(const cycle& c)
         break;
     case query::none: break;
     }
-    return t;
 }
 
 } // namespace pgwarden::ha::detail
@@ -405,9 +406,20 @@ namespace pgwarden::ha {
 
 PGWARDEN_DECL transition decide(const ha_state& state, const inputs& in) noexcept
 {
+    transition t;
+    decide_into(state, in, t);
+    return t;
+}
+
+PGWARDEN_DECL void decide_into(const ha_state& state, const inputs& in, transition& out) noexcept
+{
     PGWARDEN_ASSERT(in.config != nullptr);
-    detail::cycle c{state, in, *in.config};
+    PGWARDEN_ASSERT(&out.next != &state);
+    detail::cycle c{state, in, *in.config, out};
+    // Assignments, not a fresh transition: `out`'s vectors and strings keep their buffers.
     c.t.next = state;
+    c.t.actions.clear();
+    c.t.reason.clear();
     c.t.actions.reserve(4);   // fewer regrowths for the usual list
     c.cluster = in.cluster.get();
     c.local = in.local.get();
@@ -425,7 +437,7 @@ PGWARDEN_DECL transition decide(const ha_state& state, const inputs& in) noexcep
     if (c.cluster && c.local && !c.dcs_failed && !c.st().exit_requested && !in.requests.shutdown) {
         if (auto served = detail::serve_requests(c)) reason = std::move(*served);
     }
-    if (c.pending_query != detail::query::none) return detail::query_transition(c);
+    if (c.pending_query != detail::query::none) return detail::query_transition(c, out);
     auto& next = c.t.next;
     if (!c.dcs_failed && !c.member_published) {
         if (c.is_leader()) next.failsafe_active = false;
@@ -445,10 +457,14 @@ PGWARDEN_DECL transition decide(const ha_state& state, const inputs& in) noexcep
     if (running) next.prev_wal_lsn = detail::wal_position(*c.local);
     next.pg_was_running = running;
     next.was_paused = in.config->pause;
-    c.t.reason = in.config->pause ? "PAUSE: " + reason : std::move(reason);
+    if (in.config->pause) {
+        c.t.reason = "PAUSE: ";
+        c.t.reason += reason;
+    } else {
+        c.t.reason.swap(reason);   // the caller's old buffer goes back to `reason`, freed here
+    }
     PGWARDEN_ASSERT(is_legal(state.role, from));
     PGWARDEN_ASSERT(is_legal(from, next.role));
-    return std::move(c.t);
 }
 
 } // namespace pgwarden::ha
