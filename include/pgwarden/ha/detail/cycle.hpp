@@ -204,6 +204,11 @@ inline bool failover_empty(const cycle& c) noexcept
 /// other characters outside [a-z0-9_] become `u%04d` of their byte; at most 63 bytes.
 inline std::string slot_name_for(std::string_view member)
 {
+    // The usual name is already a valid slot name: one copy instead of a push_back per byte.
+    const bool plain = member.size() <= 63 && std::all_of(member.begin(), member.end(), [](char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+    });
+    if (plain) return std::string(member);
     std::string out;
     for (char ch : member) {
         char l = (ch >= 'A' && ch <= 'Z') ? char(ch - 'A' + 'a') : ch;

@@ -16,6 +16,19 @@ inline bool sysid_valid(const std::optional<std::string>& s) noexcept
     return s && s->size() >= 10 && std::all_of(s->begin(), s->end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
+/// text == std::to_string(v), without formatting v (a multiplication per digit, no division).
+inline bool decimal_equals(std::string_view text, std::uint64_t v) noexcept
+{
+    if (text.empty() || text.size() > 20 || (text.size() > 1 && text.front() == '0')) return false;
+    std::uint64_t r = 0;
+    for (const char ch : text) {
+        if (ch < '0' || ch > '9') return false;
+        if (__builtin_mul_overflow(r, 10u, &r) || __builtin_add_overflow(r, static_cast<unsigned>(ch - '0'), &r))
+            return false;
+    }
+    return r == v;
+}
+
 inline std::string local_sysid(const cycle& c)
 {
     return c.local && c.local->system_identifier ? std::to_string(*c.local->system_identifier) : std::string();
@@ -156,12 +169,9 @@ inline std::optional<std::string> check_identity(cycle& c)
     const auto& init = c.cluster->initialize;
     if (!c.in.facts.sysid_valid)
         return std::string("data dir for the cluster is not empty, but system ID is invalid; consider doing reinitialize");
-    if (init && init->size() >= 10 && c.local && c.local->system_identifier) {
-        // The common case without allocating: the identifiers match (all digits, >= 10 of them).
-        char buf[24];
-        const auto r = std::to_chars(buf, buf + sizeof buf, *c.local->system_identifier);
-        if (std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)) == *init) return std::nullopt;
-    }
+    if (init && init->size() >= 10 && c.local && c.local->system_identifier &&
+        decimal_equals(*init, *c.local->system_identifier))
+        return std::nullopt;   // the common case without allocating: the identifiers match
     const std::string mine = local_sysid(c);
     if (sysid_valid(init)) {
         if (*init == mine || mine.empty()) return std::nullopt;
