@@ -459,7 +459,7 @@ void world::decide_round(int i)
         note(i, t.reason + (acts.empty() ? "" : " [" + acts + " ]"));
     }
     n.reason.swap(t.reason);   // swaps, not moves: both keep buffers for the next decision
-    std::swap(n.state, t.next);
+    n.state = t.next;
     // The leader key version the CAS-guarded writes use (the decision's snapshot; the background
     // part of the list may run after this cycle released it).
     n.leader_v = n.snap() && n.snap()->leader ? n.snap()->leader->version : 0;
