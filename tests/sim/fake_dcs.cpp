@@ -263,6 +263,7 @@ op_status fake_dcs::publish_member(int i, vtime now, std::int64_t ttl_ms, const 
     m.session = session;
     if (!quiet) m.version = bump();
     m.data = data;
+    m.data_gen = ++data_gen_;
     return op_status::ok;
 }
 
@@ -371,10 +372,13 @@ std::shared_ptr<const dcs::cluster_snapshot> fake_dcs::shared_snapshot(int reade
     // Rebuild in place when no reader holds the old snapshot any more: assignments then reuse
     // the strings' and vectors' buffers (the simulator's hot path).
     std::shared_ptr<dcs::cluster_snapshot> s;
-    if (cacheable && cache_[slot] && cache_[slot].use_count() == 1)
+    auto& copied = cache_members_[slot];   // what s->members hold (valid for a reused s only)
+    if (cacheable && cache_[slot] && cache_[slot].use_count() == 1) {
         s = std::const_pointer_cast<dcs::cluster_snapshot>(std::exchange(cache_[slot], nullptr));
-    else
+    } else {
         s = std::make_shared<dcs::cluster_snapshot>();
+        if (cacheable) copied.clear();
+    }
     s->leader.reset();
     s->initialize = initialize_;
     s->config = config_;
@@ -391,14 +395,25 @@ std::shared_ptr<const dcs::cluster_snapshot> fake_dcs::shared_snapshot(int reade
         const auto& m = members_[i];
         if (!m.exists) continue;
         if (k == s->members.size()) s->members.emplace_back();
-        auto& r = s->members[k++];
-        r.name = names_[i];
+        auto& r = s->members[k];
         r.version = m.version;
+        if (cacheable && k < copied.size() && copied[k].slot == i && copied[k].data_gen == m.data_gen &&
+            copied[k].session == m.session) {
+            ++k;   // name, session and data as copied last time
+            continue;
+        }
+        r.name = names_[i];
         if (m.session) r.session = std::to_string(m.session);
         else r.session.clear();
         r.data = m.data;
+        if (cacheable) {
+            if (k == copied.size()) copied.emplace_back();
+            copied[k] = cached_member{i, m.data_gen, m.session};
+        }
+        ++k;
     }
     s->members.resize(k);
+    if (cacheable) copied.resize(std::min(copied.size(), k));
     s->failover = failover_;
     s->sync = sync_;
     s->history = history_;

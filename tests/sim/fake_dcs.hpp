@@ -106,6 +106,7 @@ private:
         std::int64_t session = 0;
         dcs::dcs_version version = 0;
         dcs::member_data data;
+        std::uint64_t data_gen = 0;     ///< bumped by every write of `data` (snapshot cache)
     };
     struct observation {               ///< kubernetes: what a reader saw, and when
         dcs::dcs_version version = -1;
@@ -138,6 +139,15 @@ private:
     std::vector<std::size_t> by_name_;
     std::shared_ptr<const dcs::cluster_snapshot> cache_[2];
     std::int64_t cache_rev_[2] = {-1, -1};
+    /// What cache_[k]->members[j] was copied from: member slot, data_gen and session, so an
+    /// in-place rebuild copies only the members written since (a pure speed-up).
+    struct cached_member {
+        std::size_t slot;
+        std::uint64_t data_gen;
+        std::int64_t session;
+    };
+    std::vector<cached_member> cache_members_[2];
+    std::uint64_t data_gen_ = 0;
     std::int64_t next_session_ = 1000;
     std::uint64_t leader_epoch_ = 0;
 };
