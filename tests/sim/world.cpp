@@ -272,7 +272,13 @@ void world::after_event()
             schedule_cycle(i, now_ + dcs_latency());
         }
     }
-    auto& writers = writers_buf_;   // reused: this runs after every event
+    // Runs after every event. With fewer than two writers the checker only clears what an
+    // earlier call with two or more set, so that call is skipped once it is done (same verdicts).
+    int count = 0;
+    for (const auto& n : nodes_) count += n.pg.accepts_writes(now_) ? 1 : 0;
+    if (count < 2 && !writers_overlap_) return;
+    writers_overlap_ = count >= 2;
+    auto& writers = writers_buf_;   // reused
     writers.clear();
     for (int i = 0; i < size(); ++i)
         if (nodes_[static_cast<std::size_t>(i)].pg.accepts_writes(now_)) writers.push_back(i);

@@ -216,6 +216,7 @@ private:
     bool outage_ = false;
     bool redecide_after_lost_race_ = true;
     std::vector<int> writers_buf_;
+    bool writers_overlap_ = false;   ///< the checker last saw two or more writers
     ha::transition decided_;   ///< the last decision; its buffers are reused by the next one
     std::uint64_t config_gen_ = 1;   ///< bumped by set_config
     std::optional<std::uint64_t> leader_optime_;   ///< last /status optime written
