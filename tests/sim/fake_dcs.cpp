@@ -372,26 +372,41 @@ std::shared_ptr<const dcs::cluster_snapshot> fake_dcs::shared_snapshot(int reade
     }
     const int slot = valid ? 0 : 1;
     if (cacheable && cache_rev_[slot] == rev_ && cache_[slot]) return cache_[slot];
-    // Rebuild in place when no reader holds the old snapshot any more: assignments then reuse
-    // the strings' and vectors' buffers (the simulator's hot path).
+    // Rebuild in place in a snapshot no reader holds any more (the old one, or an older one
+    // kept in pool_): assignments then reuse the strings' and vectors' buffers (the
+    // simulator's hot path). The contents are the same as those of a fresh snapshot.
     std::shared_ptr<dcs::cluster_snapshot> s;
-    auto& copied = cache_members_[slot];   // what s->members hold (valid for a reused s only)
-    if (cacheable && cache_[slot] && cache_[slot].use_count() == 1) {
-        s = std::const_pointer_cast<dcs::cluster_snapshot>(std::exchange(cache_[slot], nullptr));
-    } else {
-        s = std::make_shared<dcs::cluster_snapshot>();
-        if (cacheable) copied.clear();
+    std::vector<cached_member> copied;   // what s->members hold
+    if (cacheable) {
+        if (cache_[slot])
+            pool_.push_back({std::const_pointer_cast<dcs::cluster_snapshot>(std::exchange(cache_[slot], nullptr)),
+                             std::move(cache_members_[slot])});
+        for (auto it = pool_.begin(); it != pool_.end(); ++it) {
+            if (it->snap.use_count() != 1) continue;
+            s = std::move(it->snap);
+            copied = std::move(it->copied);
+            pool_.erase(it);
+            break;
+        }
+        if (pool_.size() > 16) pool_.erase(pool_.begin());   // held by readers: theirs now
     }
-    s->leader.reset();
+    if (!s) s = std::make_shared<dcs::cluster_snapshot>();
     s->initialize = initialize_;
     s->config = config_;
-    if (kind_ == backend::kubernetes) {
-        if (leader_.exists)
-            s->leader = dcs::leader_record{valid ? names_[static_cast<std::size_t>(leader_.owner)] : std::string(),
-                                           leader_.version, {}};
-    } else if (leader_.exists) {
-        s->leader = dcs::leader_record{names_[static_cast<std::size_t>(leader_.owner)], leader_.version,
-                                       std::to_string(leader_.session)};
+    if (!leader_.exists) {
+        s->leader.reset();
+    } else {
+        if (!s->leader) s->leader.emplace();
+        auto& l = *s->leader;
+        l.version = leader_.version;
+        if (kind_ == backend::kubernetes) {
+            if (valid) l.name = names_[static_cast<std::size_t>(leader_.owner)];
+            else l.name.clear();
+            l.session.clear();
+        } else {
+            l.name = names_[static_cast<std::size_t>(leader_.owner)];
+            l.session = std::to_string(leader_.session);
+        }
     }
     std::size_t k = 0;
     for (const std::size_t i : by_name()) {
@@ -400,29 +415,27 @@ std::shared_ptr<const dcs::cluster_snapshot> fake_dcs::shared_snapshot(int reade
         if (k == s->members.size()) s->members.emplace_back();
         auto& r = s->members[k];
         r.version = m.version;
-        if (cacheable && k < copied.size() && copied[k].slot == i && copied[k].data_gen == m.data_gen &&
-            copied[k].session == m.session) {
-            ++k;   // name, session and data as copied last time
-            continue;
+        // Copy only what differs from what this record was copied from last time.
+        const bool same_slot = k < copied.size() && copied[k].slot == i;
+        if (!same_slot) r.name = names_[i];
+        if (!same_slot || copied[k].session != m.session) {
+            if (m.session) r.session = std::to_string(m.session);
+            else r.session.clear();
         }
-        r.name = names_[i];
-        if (m.session) r.session = std::to_string(m.session);
-        else r.session.clear();
-        r.data = m.data;
-        if (cacheable) {
-            if (k == copied.size()) copied.emplace_back();
-            copied[k] = cached_member{i, m.data_gen, m.session};
-        }
+        if (!same_slot || copied[k].data_gen != m.data_gen) r.data = m.data;
+        if (k == copied.size()) copied.emplace_back();
+        copied[k] = cached_member{i, m.data_gen, m.session};
         ++k;
     }
     s->members.resize(k);
-    if (cacheable) copied.resize(std::min(copied.size(), k));
+    copied.resize(std::min(copied.size(), k));
     s->failover = failover_;
     s->sync = sync_;
     s->history = history_;
     s->status = status_;
     if (!cacheable) return s;
     cache_[slot] = std::move(s);
+    cache_members_[slot] = std::move(copied);
     cache_rev_[slot] = rev_;
     return cache_[slot];
 }

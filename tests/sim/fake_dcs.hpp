@@ -140,13 +140,18 @@ private:
     std::shared_ptr<const dcs::cluster_snapshot> cache_[2];
     std::int64_t cache_rev_[2] = {-1, -1};
     /// What cache_[k]->members[j] was copied from: member slot, data_gen and session, so an
-    /// in-place rebuild copies only the members written since (a pure speed-up).
+    /// in-place rebuild copies only what was written since (a pure speed-up).
     struct cached_member {
         std::size_t slot;
         std::uint64_t data_gen;
         std::int64_t session;
     };
     std::vector<cached_member> cache_members_[2];
+    struct pooled {                    ///< a former cache_ entry, reused once no reader holds it
+        std::shared_ptr<dcs::cluster_snapshot> snap;
+        std::vector<cached_member> copied;
+    };
+    std::vector<pooled> pool_;
     std::uint64_t data_gen_ = 0;
     std::int64_t next_session_ = 1000;
     std::uint64_t leader_epoch_ = 0;
