@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,6 +71,24 @@ inline std::string concat(std::initializer_list<std::string_view> parts)
     out.reserve(n);
     for (const auto p : parts) out.append(p);
     return out;
+}
+
+/** A stable sort for the few rows decide() orders (one per standby): the same result as
+ *  std::stable_sort (a stable sort's output is unique), without its temporary buffer. */
+template <class It, class Less>
+void small_stable_sort(It first, It last, Less less)
+{
+    if (first == last) return;
+    for (It i = std::next(first); i != last; ++i) {
+        if (!less(*i, *std::prev(i))) continue;   // already in place: equal elements keep their order
+        auto moving = std::move(*i);
+        It j = i;
+        do {
+            *j = std::move(*std::prev(j));
+            --j;
+        } while (j != first && less(moving, *std::prev(j)));
+        *j = std::move(moving);
+    }
 }
 
 inline bool iequals(std::string_view a, std::string_view b) noexcept

@@ -27,6 +27,7 @@ inline bool member_nosync(const dcs::member_data& m) noexcept
 inline std::vector<sync_row> sync_rows(const cycle& c)
 {
     std::vector<sync_row> rows;
+    rows.reserve(c.local->replication.size());
     for (const auto& r : c.local->replication) {
         const dcs::member_record* m = nullptr;
         for (const auto& cand : c.cluster->members)
@@ -37,13 +38,13 @@ inline std::vector<sync_row> sync_rows(const cycle& c)
         if (const auto* p = find_tag(m->data, "sync_priority")) row.priority = json_int(*p).value_or(1);
         rows.push_back(std::move(row));
     }
-    std::stable_sort(rows.begin(), rows.end(), [](const sync_row& a, const sync_row& b) {
+    small_stable_sort(rows.begin(), rows.end(), [](const sync_row& a, const sync_row& b) {
         if (a.priority != b.priority) return a.priority > b.priority;
         if (a.sync_state != b.sync_state) return a.sync_state > b.sync_state;
         return a.position > b.position;
     });
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const sync_row& a, const sync_row& b) { return !a.nofailover && b.nofailover; });
+    small_stable_sort(rows.begin(), rows.end(),
+                      [](const sync_row& a, const sync_row& b) { return !a.nofailover && b.nofailover; });
     return rows;
 }
 
