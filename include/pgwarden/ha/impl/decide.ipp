@@ -460,7 +460,10 @@ PGWARDEN_DECL void decide_into(const ha_state& state, const inputs& in, transiti
                    std::holds_alternative<run_callback>(a) || std::holds_alternative<pg_checkpoint>(a) ||
                    std::holds_alternative<pg_resume_replay>(a);
         });
-        acts.insert(at, publish_member{detail::member_data_for(c)});
+        // Built in its place in the list: a cheap placeholder is inserted, then replaced by an
+        // empty publish_member that is filled in place (the member data is never moved).
+        auto it = acts.emplace(at);
+        detail::member_data_into(c, it->emplace<publish_member>().data);
     }
     if (c.want_checkpoint && c.lock_held) c.emit(pg_checkpoint{});
     detail::mark_unconfirmed(c, guc_at_start);

@@ -50,10 +50,9 @@ inline dcs::json_fields effective_tags(const cycle& c)
     return out;
 }
 
-/// Patroni: Ha.touch_member (data part).
-inline dcs::member_data member_data_for(const cycle& c)
+/// Patroni: Ha.touch_member (data part), written into a default-constructed `d`.
+inline void member_data_into(const cycle& c, dcs::member_data& d)
 {
-    dcs::member_data d;
     d.conn_url = c.cfg.conn_url;
     d.api_url = c.cfg.api_url;
     d.state = c.local ? state_text(c.local->state) : "unknown";
@@ -74,6 +73,13 @@ inline dcs::member_data member_data_for(const cycle& c)
         if (c.local->timeline > 0) d.timeline = c.local->timeline;
     }
     d.pause = c.paused();
+}
+
+/// Patroni: Ha.touch_member (data part).
+inline dcs::member_data member_data_for(const cycle& c)
+{
+    dcs::member_data d;
+    member_data_into(c, d);
     return d;
 }
 
