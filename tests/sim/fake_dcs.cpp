@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <utility>
 
 namespace pgwarden::sim {
@@ -75,6 +76,7 @@ bool fake_dcs::ensure_session(int i, vtime now, std::int64_t ttl_ms)
         // ZooKeeper: any request is contact and extends the session.
         if (s.id == 0) s.id = next_session_++;
         s.deadline = now + ttl_ms;
+        low_deadline_ = std::min(low_deadline_, s.deadline);
         return true;
     case backend::consul: {
         // Session TTL is ttl/2 (dcs.md 7.2); Consul invalidates it some time
@@ -82,6 +84,7 @@ bool fake_dcs::ensure_session(int i, vtime now, std::int64_t ttl_ms)
         if (s.id == 0) s.id = next_session_++;
         const std::int64_t half = ttl_ms / 2;
         s.deadline = now + half + static_cast<std::int64_t>(random_->uniform(0, static_cast<std::uint64_t>(half)));
+        low_deadline_ = std::min(low_deadline_, s.deadline);
         return true;
     }
     }
@@ -102,8 +105,12 @@ void fake_dcs::expire_session(int i)
 void fake_dcs::advance(vtime now)
 {
     if (kind_ == backend::kubernetes) return;
+    if (now < low_deadline_) return;   // runs after every event: nothing can expire yet
     for (std::size_t i = 0; i < sessions_.size(); ++i)
         if (sessions_[i].id != 0 && sessions_[i].deadline <= now) expire_session(static_cast<int>(i));
+    low_deadline_ = std::numeric_limits<vtime>::max();
+    for (const auto& x : sessions_)
+        if (x.id != 0) low_deadline_ = std::min(low_deadline_, x.deadline);
 }
 
 vtime fake_dcs::next_deadline() const noexcept
@@ -120,6 +127,7 @@ void fake_dcs::heartbeat(int i, vtime now, std::int64_t ttl_ms)
     if (kind_ != backend::zookeeper) return;
     auto& s = sessions_[static_cast<std::size_t>(i)];
     if (s.id != 0) s.deadline = now + ttl_ms;
+    low_deadline_ = std::min(low_deadline_, s.deadline);
 }
 
 // ---- leader key -----------------------------------------------------------

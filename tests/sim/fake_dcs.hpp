@@ -154,6 +154,7 @@ private:
     std::vector<pooled> pool_;
     std::uint64_t data_gen_ = 0;
     std::int64_t next_session_ = 1000;
+    vtime low_deadline_ = 0;   ///< no live session expires before (advance's fast path)
     std::uint64_t leader_epoch_ = 0;
 };
 
