@@ -4,7 +4,6 @@
 #include <pgwarden/core/assert.hpp>
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -46,15 +45,8 @@ void fake_dcs::add_node(std::string name)
     observed_.emplace_back();
 }
 
-int fake_dcs::index_of(const std::string& name) const noexcept
+int fake_dcs::index_of_scan(const std::string& name) const noexcept
 {
-    // Fast path for the simulator's own names, "node<k>" at slot k-1 (called every tick).
-    // Fixed-size compares (inlined, no memcmp call): this runs for every replica on every tick.
-    if (name.size() == 5 && name[4] >= '1' && name[4] <= '9') {
-        const auto k = static_cast<std::size_t>(name[4] - '1');
-        if (k < names_.size() && names_[k].size() == 5 && std::memcmp(names_[k].data(), name.data(), 5) == 0)
-            return static_cast<int>(k);
-    }
     for (std::size_t i = 0; i < names_.size(); ++i)
         if (names_[i] == name) return static_cast<int>(i);
     return -1;

@@ -21,6 +21,7 @@
 #include <pgwarden/core/rng.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,7 +81,17 @@ public:
     std::uint64_t leader_epoch() const noexcept { return leader_epoch_; }
     /// Writes applied so far, for traces.
     std::int64_t revision() const noexcept { return rev_; }
-    int index_of(const std::string& name) const noexcept;
+    int index_of(const std::string& name) const noexcept
+    {
+        // Fast path for the simulator's own names, "node<k>" at slot k-1 (inline: it runs for
+        // every replica on every tick); fixed-size compares, no memcmp call.
+        if (name.size() == 5 && name[4] >= '1' && name[4] <= '9') {
+            const auto k = static_cast<std::size_t>(name[4] - '1');
+            if (k < names_.size() && names_[k].size() == 5 && std::memcmp(names_[k].data(), name.data(), 5) == 0)
+                return static_cast<int>(k);
+        }
+        return index_of_scan(name);
+    }
     /// Drops every session of node `i` (process died: ZooKeeper/Consul keep
     /// it until timeout; etcd keeps the lease until TTL). Nothing to do
     /// immediately; kept for symmetry with the engine's reconnect.
@@ -113,6 +124,7 @@ private:
         std::int64_t local_ms = 0;
     };
 
+    int index_of_scan(const std::string& name) const noexcept;
     bool ensure_session(int i, vtime now, std::int64_t ttl_ms);
     void expire_session(int i);
     void set_leader(int owner, std::int64_t session, vtime now, std::int64_t ttl_ms);

@@ -288,9 +288,10 @@ void world::after_event()
 void world::on_tick()
 {
     const double dt = static_cast<double>(tick_ms) / 1000.0;
+    const bool zookeeper = opts_.kind == backend::zookeeper;   // heartbeat() does nothing for the others
     for (int i = 0; i < size(); ++i) {
         auto& n = nodes_[static_cast<std::size_t>(i)];
-        if (n.up && n.paused_until <= now_ && dcs_reachable(i)) dcs_.heartbeat(i, now_, ttl_ms(i));
+        if (zookeeper && n.up && n.paused_until <= now_ && dcs_reachable(i)) dcs_.heartbeat(i, now_, ttl_ms(i));
         if (n.wd.fired(now_)) {
             note(i, "watchdog fired: node reset");
             PGWARDEN_MARK("sim: watchdog reset a node");
