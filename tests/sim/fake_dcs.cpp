@@ -240,6 +240,12 @@ int fake_dcs::leader_holder(vtime now) const noexcept
 // ---- other keys -------------------------------------------------------------
 
 namespace {
+// same_but_positions and copy_positions must name every field of member_data: the snapshot
+// cache and the member keys copy only the positions when the rest is the same. A new field
+// changes the size: add it to same_but_positions, then update the figure.
+static_assert(sizeof(void*) != 8 || sizeof(dcs::member_data) == 440,
+              "dcs::member_data changed: update same_but_positions / copy_positions in fake_dcs.cpp");
+
 /// Equal except for the WAL positions, which ha::decide never reads from member keys.
 bool same_but_positions(const dcs::member_data& a, const dcs::member_data& b)
 {
@@ -251,6 +257,14 @@ bool same_but_positions(const dcs::member_data& a, const dcs::member_data& b)
            a.timeline == b.timeline && a.scheduled_restart == b.scheduled_restart && a.pause == b.pause &&
            a.extra == b.extra;
 }
+
+/// `to = from` when same_but_positions(to, from).
+void copy_positions(dcs::member_data& to, const dcs::member_data& from)
+{
+    to.xlog_location = from.xlog_location;
+    to.replay_lsn = from.replay_lsn;
+    to.receive_lsn = from.receive_lsn;
+}
 } // namespace
 
 op_status fake_dcs::publish_member(int i, vtime now, std::int64_t ttl_ms, const dcs::member_data& data)
@@ -261,11 +275,17 @@ op_status fake_dcs::publish_member(int i, vtime now, std::int64_t ttl_ms, const 
     // Throughput shortcut (docs/design/simulation.md): a write that only moves the WAL positions
     // keeps the revision, so cached snapshots stay valid; they then show slightly old positions
     // and member versions, neither of which decide reads.
-    const bool quiet = m.exists && m.session == session && same_but_positions(m.data, data);
+    const bool same_shape = same_but_positions(m.data, data);
+    const bool quiet = m.exists && m.session == session && same_shape;
     m.exists = true;
     m.session = session;
     if (!quiet) m.version = bump();
-    m.data = data;
+    if (same_shape) {
+        copy_positions(m.data, data);   // the same as m.data = data, cheaper
+    } else {
+        m.data = data;
+        m.shape_gen = ++data_gen_;
+    }
     m.data_gen = ++data_gen_;
     return op_status::ok;
 }
@@ -422,9 +442,12 @@ std::shared_ptr<const dcs::cluster_snapshot> fake_dcs::shared_snapshot(int reade
             if (m.session) r.session = std::to_string(m.session);
             else r.session.clear();
         }
-        if (!same_slot || copied[k].data_gen != m.data_gen) r.data = m.data;
+        if (!same_slot || copied[k].data_gen != m.data_gen) {
+            if (same_slot && copied[k].shape_gen == m.shape_gen) copy_positions(r.data, m.data);
+            else r.data = m.data;
+        }
         if (k == copied.size()) copied.emplace_back();
-        copied[k] = cached_member{i, m.data_gen, m.session};
+        copied[k] = cached_member{i, m.data_gen, m.shape_gen, m.session};
         ++k;
     }
     s->members.resize(k);

@@ -118,6 +118,7 @@ private:
         dcs::dcs_version version = 0;
         dcs::member_data data;
         std::uint64_t data_gen = 0;     ///< bumped by every write of `data` (snapshot cache)
+        std::uint64_t shape_gen = 0;    ///< bumped when more than the WAL positions changed
     };
     struct observation {               ///< kubernetes: what a reader saw, and when
         dcs::dcs_version version = -1;
@@ -156,6 +157,7 @@ private:
     struct cached_member {
         std::size_t slot;
         std::uint64_t data_gen;
+        std::uint64_t shape_gen;
         std::int64_t session;
     };
     std::vector<cached_member> cache_members_[2];
