@@ -37,6 +37,9 @@ struct cycle {
     bool want_checkpoint = false;    ///< post-promote CHECKPOINT, appended last (it may fail)
     query pending_query = query::none;
     std::optional<pg::follow_target> divergence_target;
+    /// The buffer of the caller's previous message: the first concat(std::move(spare), ...)
+    /// builds this cycle's message in it instead of allocating.
+    std::string spare;
 
     cycle(const ha_state& p, const inputs& i, const ha_config& c, transition& out) noexcept
         : prev(p), in(i), cfg(c), t(out) {}
@@ -68,6 +71,18 @@ inline std::string concat(std::initializer_list<std::string_view> parts)
     std::size_t n = 0;
     for (const auto p : parts) n += p.size();
     std::string out;
+    out.reserve(n);
+    for (const auto p : parts) out.append(p);
+    return out;
+}
+
+/// The same text, built in `buffer`'s storage (cycle::spare): no allocation when it is large enough.
+inline std::string concat(std::string&& buffer, std::initializer_list<std::string_view> parts)
+{
+    std::size_t n = 0;
+    for (const auto p : parts) n += p.size();
+    std::string out = std::move(buffer);
+    out.clear();
     out.reserve(n);
     for (const auto p : parts) out.append(p);
     return out;

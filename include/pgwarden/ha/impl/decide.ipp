@@ -429,6 +429,7 @@ PGWARDEN_DECL void decide_into(const ha_state& state, const inputs& in, transiti
     // Assignments, not a fresh transition: `out`'s vectors and strings keep their buffers.
     c.t.next = state;
     c.t.actions.clear();
+    c.spare = std::move(c.t.reason);   // recycled by the message this cycle builds
     c.t.reason.clear();
     c.t.actions.reserve(4);   // fewer regrowths for the usual list
     c.cluster = in.cluster.get();

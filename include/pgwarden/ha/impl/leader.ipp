@@ -194,7 +194,8 @@ inline std::string process_lock_holder(cycle& c)
             c, already ? "no action. I am (" + c.me() + "), the standby leader with the lock"
                        : std::string("promoted self to a standby leader because i had the session lock"));
     }
-    return enforce_primary_role(c, concat({"no action. I am (", c.me(), "), the leader with the lock"}),
+    return enforce_primary_role(c,
+                                concat(std::move(c.spare), {"no action. I am (", c.me(), "), the leader with the lock"}),
                                 "promoted self to leader because I had the session lock");
 }
 
@@ -206,10 +207,11 @@ inline std::string process_healthy_cluster(cycle& c)
     const std::string_view owner = c.leader ? std::string_view(*c.leader) : std::string_view();
     if (c.standby_cluster())
         return follow(c, "cannot be a real primary in a standby cluster",
-                      concat({"no action. I am (", c.me(), "), a secondary, and following a standby leader (", owner,
-                              ")"}));
+                      concat(std::move(c.spare), {"no action. I am (", c.me(),
+                                                  "), a secondary, and following a standby leader (", owner, ")"}));
     return follow(c, "demoting self because I do not have the lock and I was a leader",
-                  concat({"no action. I am (", c.me(), "), a secondary, and following a leader (", owner, ")"}));
+                  concat(std::move(c.spare),
+                         {"no action. I am (", c.me(), "), a secondary, and following a leader (", owner, ")"}));
 }
 
 /// Patroni: Ha.process_unhealthy_cluster, primary_race_backoff part (§5.1). Message => postpone.
