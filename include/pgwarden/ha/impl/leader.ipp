@@ -19,17 +19,24 @@ inline void status_slots(cycle& c, renew_leader& r)
     if (!c.local || !c.is_running() || !c.cfg.use_slots) return;
     const bool pg11 = c.local->server_version >= 110000;
     const bool member_slots = pg11 && c.cfg.member_slots_ttl.count() > 0;
-    std::vector<std::string> members;
-    members.reserve(c.cluster->members.size());
-    for (const auto& m : c.cluster->members)
-        if (m.name != c.me() && !member_nostream(m.data)) members.push_back(slot_name_for(m.name));
+    // The slot names of the other streaming members, in member order (walked where needed
+    // instead of collected: no vector to allocate on every leader cycle).
+    auto member_slot = [&](const dcs::member_record& m) -> std::optional<std::string> {
+        if (m.name == c.me() || member_nostream(m.data)) return std::nullopt;
+        return slot_name_for(m.name);
+    };
+    auto is_member_slot = [&](const std::string& n) {
+        return std::any_of(c.cluster->members.begin(), c.cluster->members.end(), [&](const dcs::member_record& m) {
+            const auto s = member_slot(m);
+            return s && *s == n;
+        });
+    };
     auto permanent = [&](const std::string& n) {
         return std::any_of(c.cfg.slots.begin(), c.cfg.slots.end(), [&](const permanent_slot& p) { return p.name == n; });
     };
     for (const auto& sl : c.local->slots) {
         const bool logical = sl.type == "logical";
-        const bool known = permanent(sl.name) || (!logical && member_slots &&
-                                                  std::find(members.begin(), members.end(), sl.name) != members.end());
+        const bool known = permanent(sl.name) || (!logical && member_slots && is_member_slot(sl.name));
         if (known) r.slots.emplace_back(sl.name, logical ? sl.confirmed_flush_lsn : sl.restart_lsn);
     }
     if (pg11 && (member_slots || permanent(slot_name_for(c.me()))))
@@ -37,7 +44,10 @@ inline void status_slots(cycle& c, renew_leader& r)
     std::sort(r.slots.begin(), r.slots.end());
     if (!member_slots) return;
     auto& kept = c.st().retained_slots;   // name -> last seen
-    for (const auto& n : members) {
+    for (const auto& m : c.cluster->members) {
+        const auto name = member_slot(m);
+        if (!name) continue;
+        const std::string& n = *name;
         auto it = std::find_if(kept.begin(), kept.end(), [&](const auto& kv) { return kv.first == n; });
         if (it == kept.end()) kept.emplace_back(n, c.in.now);
         else it->second = c.in.now;
