@@ -21,6 +21,13 @@ inline bool decimal_equals(std::string_view text, std::uint64_t v) noexcept
 {
     if (text.empty() || text.size() > 20 || (text.size() > 1 && text.front() == '0')) return false;
     std::uint64_t r = 0;
+    if (text.size() <= 19) {   // at most 10^19 - 1 < 2^64: no overflow possible
+        for (const char ch : text) {
+            if (ch < '0' || ch > '9') return false;
+            r = r * 10 + static_cast<unsigned>(ch - '0');
+        }
+        return r == v;
+    }
     for (const char ch : text) {
         if (ch < '0' || ch > '9') return false;
         if (__builtin_mul_overflow(r, 10u, &r) || __builtin_add_overflow(r, static_cast<unsigned>(ch - '0'), &r))
