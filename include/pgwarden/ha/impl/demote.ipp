@@ -183,7 +183,13 @@ inline std::string follow(cycle& c, std::string_view demote_reason, std::string 
     const node_role want = remote && c.lock_held ? node_role::standby_leader : node_role::replica;
     if (c.standby_cluster() && want == node_role::replica && (!target || target->conn_url.empty()))
         return "continue following the old known standby leader";
-    if (c.is_running() && follow_key(target) != c.in.facts.following.value_or("")) {
+    // follow_key(target) != following.value_or(""), compared without building either string.
+    const std::string_view want_key = !target ? std::string_view()
+                                      : target->member ? std::string_view(*target->member)
+                                                       : std::string_view(target->conn_url);
+    const std::string_view have_key = c.in.facts.following ? std::string_view(*c.in.facts.following)
+                                                           : std::string_view();
+    if (c.is_running() && want_key != have_key) {
         const bool restart = c.local->server_version > 0 && c.local->server_version < 130000;
         PGWARDEN_MARK("follow: recovery configuration changed");
         if (restart) c.emit(begin_background{"changing primary_conninfo and restarting"});
