@@ -102,7 +102,7 @@ public:
 private:
     struct session {
         std::int64_t id = 0;
-        vtime deadline = 0;
+        vtime deadline = 0;             ///< a new value must also lower low_deadline_ (see advance)
     };
     struct leader_key {
         bool exists = false;
@@ -152,8 +152,8 @@ private:
     std::vector<std::size_t> by_name_;
     std::shared_ptr<const dcs::cluster_snapshot> cache_[2];
     std::int64_t cache_rev_[2] = {-1, -1};
-    /// What cache_[k]->members[j] was copied from: member slot, data_gen and session, so an
-    /// in-place rebuild copies only what was written since (a pure speed-up).
+    /// What cache_[k]->members[j] was copied from (member slot, data_gen, shape_gen, session), so
+    /// an in-place rebuild copies only what was written since (a pure speed-up).
     struct cached_member {
         std::size_t slot;
         std::uint64_t data_gen;
