@@ -7,6 +7,8 @@
 #include <pgwarden/ha/state.hpp>
 
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 namespace pgwarden::ha {
@@ -34,6 +36,19 @@ struct transition {
  *  @see https://github.com/patroni/patroni/blob/master/patroni/ha.py
  */
 [[nodiscard]] PGWARDEN_DECL transition decide(const ha_state& state, const inputs& in) noexcept;
+
+/** With a shutdown requested (inputs::requests.shutdown), whether this transition ends it
+ *  (ha-loop.md 21): it stops PostgreSQL, or leaves it running ("shutting down, PostgreSQL left
+ *  running", also behind the "PAUSE: " prefix). Otherwise decide waits (for the primary to
+ *  release this node from synchronous duty) and the caller decides again shortly. */
+[[nodiscard]] inline bool ends_shutdown(const transition& t) noexcept
+{
+    for (const auto& a : t.actions)
+        if (std::holds_alternative<pg_stop>(a)) return true;
+    std::string_view r = t.reason;
+    if (r.starts_with("PAUSE: ")) r.remove_prefix(7);
+    return r.starts_with("shutting down");
+}
 
 } // namespace pgwarden::ha
 

@@ -141,6 +141,7 @@ private:
     bool wake_pending_ = false;
     std::uint64_t cycle_ = 0;
     bool shutdown_requested_ = false;
+    bool stop_failed_ = false;   ///< a pg_stop of the shutdown did not succeed
     int exit_code_ = 0;
     bool exit_ = false;
 };

@@ -242,10 +242,8 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
             }
             if (auto* f = std::get_if<fetch_peers>(&a)) {
                 std::vector<std::pair<std::string, std::string>> targets;
-                if (snapshot_)
-                    for (const auto& name : f->members)
-                        if (auto* m = snapshot_->find_member(name); m && !m->data.api_url.empty())
-                            targets.emplace_back(name, m->data.api_url);
+                for (std::size_t k = 0; k < f->members.size() && k < f->api_urls.size(); ++k)
+                    targets.emplace_back(f->members[k], f->api_urls[k]);
                 std::vector<peer_status> peers;
                 if (hooks_.fetch_peers) peers = co_await hooks_.fetch_peers(std::move(targets));
                 in_.peers = std::move(peers);
@@ -275,6 +273,7 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
                 redo = true;
                 break;
             }
+            if (s != step::ok && shutdown_requested_ && std::holds_alternative<pg_stop>(a)) stop_failed_ = true;
             if (s != step::ok) {
                 const char* name = action_name(a);
                 log(s == step::lost_race ? log_level::info : log_level::error,
@@ -308,11 +307,14 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
         // Shutdown (ha-loop.md 21) ends once decide stopped PostgreSQL, or
         // chose to leave it running (paused); decide may first wait for the
         // primary to release this node from synchronous duty.
-        if (shutdown_requested_ && !redo) {
-            const bool stopped = std::any_of(t.actions.begin(), t.actions.end(), [](const action& x) {
-                return std::holds_alternative<pg_stop>(x);
-            });
-            if (stopped || report_.message.starts_with("shutting down")) exit_ = true;
+        if (shutdown_requested_ && !redo && ends_shutdown(t)) {
+            exit_ = true;
+            if (stop_failed_ && wd_.is_active()) {
+                // Patroni (Ha.shutdown): PostgreSQL may still run as a primary and the leader key
+                // was not removed: the watchdog must reset this machine before the key expires.
+                log(log_level::error, "PostgreSQL shutdown failed, leader key not removed. Leaving watchdog running.");
+                if constexpr (requires { wd_.leave_armed(); }) wd_.leave_armed();
+            }
         }
         if (state_.exit_requested) {
             exit_ = true;
