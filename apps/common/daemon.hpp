@@ -270,9 +270,11 @@ task<bool> daemon<Binding>::post_failsafe(std::vector<std::pair<std::string, std
     post.api_url = ha_config_.api_url;
     post.slots.emplace();
     if (const auto& local = engine_->last_report().local; local && local->running) {
+        const std::string own = dcs::slot_name_from_member_name(ha_config_.name);
         for (const auto& s : local->slots)
-            post.slots->emplace_back(s.name, s.type == "logical" ? s.confirmed_flush_lsn : s.restart_lsn);
-        post.slots->emplace_back(dcs::slot_name_from_member_name(ha_config_.name), local->write_lsn);
+            if (s.name != own)
+                post.slots->emplace_back(s.name, s.type == "logical" ? s.confirmed_flush_lsn : s.restart_lsn);
+        post.slots->emplace_back(own, local->write_lsn);
     }
     failsafe_client_options opts;
     if (local_.ctl.username && local_.ctl.password)
