@@ -7,15 +7,17 @@
 // hash: the node, its clock reading, the role before and after, the status
 // message, and each action's name plus the data of the actions whose
 // contents the hot paths build (member keys, follow targets, sync names).
-// One line per seed: seed, verdict, decide calls, hash, first line of the
-// detail. Diff the output of two builds; any change in the order or content
-// of decisions changes a hash. (The event count is printed separately by
-// sim_throughput: it is a cost figure, not a behaviour.)
+// Arguments: [seeds=2000] [first=1] [profile=swarm]. One line per seed:
+// seed, verdict, decide calls, hash, first line of the detail. Diff the
+// output of two builds; any change in the order or content of decisions
+// changes a hash. (The event count is printed separately by sim_throughput:
+// it is a cost figure, not a behaviour.)
 #include "swarm.hpp"
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <variant>
@@ -138,8 +140,13 @@ int main(int argc, char** argv)
     using namespace pgwarden::sim;
     const std::uint64_t seeds = argc > 1 ? std::strtoull(argv[1], nullptr, 0) : 2000;
     const std::uint64_t first = argc > 2 ? std::strtoull(argv[2], nullptr, 0) : 1;
+    const std::string profile = argc > 3 ? argv[3] : "swarm";
     for (std::uint64_t s = first; s < first + seeds; ++s) {
-        const auto p = fault_profile::draw(s, "swarm", std::nullopt);
+        const auto p = fault_profile::draw(s, profile, std::nullopt);
+        if (!p) {
+            std::fprintf(stderr, "unknown profile %s\n", profile.c_str());
+            return 2;
+        }
         fingerprint_brain b;
         const auto r = run_seed(s, *p, &b);
         const auto nl = r.detail.find('\n');

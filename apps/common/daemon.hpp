@@ -13,14 +13,17 @@
 #pragma once
 #include "cli.hpp"
 #include "daemon_support.hpp"
+#include "failsafe_client.hpp"
 #include "mapping.hpp"
 #include "pg_policy.hpp"
 #include "watchdog_policy.hpp"
 
+#include <pgwarden/api/failsafe.hpp>
 #include <pgwarden/api/server.hpp>
 #include <pgwarden/clock/steady_source.hpp>
 #include <pgwarden/config/dynamic.hpp>
 #include <pgwarden/config/load.hpp>
+#include <pgwarden/dcs/keys.hpp>
 #include <pgwarden/http/client.hpp>
 #include <pgwarden/http/host_resolver.hpp>
 #include <pgwarden/log/logger.hpp>
@@ -103,6 +106,9 @@ private:
     task<api::response> execute(api::command cmd, api::response preliminary);
     task<api::response> switchover(api::switchover_command c);
     task<api::response> patch_config(std::string body, bool put);
+    api::response receive_failsafe(const std::string& body);
+    task<bool> post_failsafe(std::vector<std::pair<std::string, std::string>> targets);
+    std::optional<dcs::member_record> failsafe_leader() const;
     void on_cycle(const ha::cycle_report& r);
     void publish_view(const ha::cycle_report& r);
     task<void> handle_signals();
@@ -128,6 +134,7 @@ private:
     dcs::dcs_version config_modify_version_ = 0;
     std::string dynamic_json_;
     std::int64_t dcs_last_seen_ = 0;
+    api::failsafe_receiver failsafe_;   ///< POST /failsafe received as a replica (ha-loop.md 17)
     bool stopping_ = false;
 };
 
@@ -197,6 +204,8 @@ void daemon<Binding>::on_cycle(const ha::cycle_report& r)
             engine_->set_config(ha_config_);
         }
     }
+    // Patroni: Failsafe.set_is_active(0) on promotion: a primary remembers no failsafe leader.
+    if (r.local && r.local->running && !r.local->in_recovery) failsafe_.reset();
     std::string msg = r.message;
     if (!msg.empty()) log(log::level::info, msg);
     publish_view(r);
@@ -206,7 +215,77 @@ template <class Binding>
 void daemon<Binding>::publish_view(const ha::cycle_report& r)
 {
     view_context ctx{&effective_, &ha_config_, r.mono + ha_config_.loop_wait, dcs_last_seen_, restapi_};
-    router_ = std::make_shared<const api::router>(build_view(r, ctx));
+    api::api_view v = build_view(r, ctx);
+    // A replica reports failsafe_mode_is_active while it remembers a failsafe leader (Patroni:
+    // Failsafe.is_active); the leader's own flag comes from the HA state.
+    if (v.failsafe_mode && failsafe_.is_active(clock::steady_source{}.now(), ha_config_.ttl)) v.failsafe_active = true;
+    router_ = std::make_shared<const api::router>(std::move(v));
+}
+
+template <class Binding>
+api::response daemon<Binding>::receive_failsafe(const std::string& body)
+{
+    // ha-loop.md 17, rest-api.md 8.10 (the router answered 502 when failsafe_mode is off).
+    const auto& local = engine_->last_report().local;
+    const bool primary = local && local->running && !local->in_recovery;
+    std::optional<lsn> own;
+    if (local && local->running) {
+        const lsn l = local->in_recovery ? std::max(local->receive_lsn, local->replay_lsn) : local->write_lsn;
+        if (l.value != 0) own = l;
+    }
+    api::response r = failsafe_.accept(body, primary, own, clock::steady_source{}.now(), ha_config_.ttl);
+    if (r.status == 200) {
+        if (const auto* p = failsafe_.leader(clock::steady_source{}.now(), ha_config_.ttl))
+            log(log::level::debug, "failsafe: accepted " + p->name + " as the leader");
+        publish_view(engine_->last_report());   // failsafe_mode_is_active at once
+    } else if (r.status == 400) {
+        log(log::level::warning, "POST /failsafe: " + r.body);
+    }
+    return r;
+}
+
+template <class Binding>
+std::optional<dcs::member_record> daemon<Binding>::failsafe_leader() const
+{
+    const auto* p = failsafe_.leader(clock::steady_source{}.now(), ha_config_.ttl);
+    if (!p) return std::nullopt;
+    dcs::member_record m;
+    m.name = p->name;
+    m.data.conn_url = p->conn_url;
+    m.data.api_url = p->api_url;
+    m.data.role = "primary";
+    m.data.state = "running";
+    return m;
+}
+
+template <class Binding>
+task<bool> daemon<Binding>::post_failsafe(std::vector<std::pair<std::string, std::string>> targets)
+{
+    // ha-loop.md 17: {"name","conn_url","api_url","slots"}; slots are this node's slots as last
+    // probed (physical: restart_lsn, logical: confirmed_flush_lsn) plus our own name with our
+    // WAL position (Patroni: Postgresql.slots()).
+    api::failsafe_post post;
+    post.name = ha_config_.name;
+    post.conn_url = ha_config_.conn_url;
+    post.api_url = ha_config_.api_url;
+    post.slots.emplace();
+    if (const auto& local = engine_->last_report().local; local && local->running) {
+        const std::string own = dcs::slot_name_from_member_name(ha_config_.name);
+        for (const auto& s : local->slots)
+            if (s.name != own)
+                post.slots->emplace_back(s.name, s.type == "logical" ? s.confirmed_flush_lsn : s.restart_lsn);
+        post.slots->emplace_back(own, local->write_lsn);
+    }
+    failsafe_client_options opts;
+    if (local_.ctl.username && local_.ctl.password)
+        opts.basic_auth.emplace(*local_.ctl.username, *local_.ctl.password);
+    else if (local_.restapi.username && local_.restapi.password)
+        opts.basic_auth.emplace(*local_.restapi.username, *local_.restapi.password);
+    opts.log = [this](bool warning, const std::string& text) {
+        log(warning ? log::level::warning : log::level::info, text);
+    };
+    const bool all = co_await post_failsafe_all(std::move(targets), api::encode_failsafe_post(post), std::move(opts));
+    co_return all;
 }
 
 template <class Binding>
@@ -322,6 +401,7 @@ task<api::response> daemon<Binding>::execute(api::command cmd, api::response pre
         auto r = co_await patch_config(p->body_json, true);
         co_return r;
     }
+    if (auto* f = std::get_if<api::failsafe_command>(&cmd)) co_return receive_failsafe(f->body_json);
     if (std::get_if<api::reload_command>(&cmd)) {
         ::raise(SIGHUP);
         co_return preliminary;
@@ -443,6 +523,8 @@ task<int> daemon<Binding>::run()
     hooks.on_cycle = [this](const ha::cycle_report& r) { on_cycle(r); };
     hooks.on_refresh = [this](const ha::cycle_report& r) { publish_view(r); };
     hooks.fetch_peers = [this](std::vector<std::pair<std::string, std::string>> t) { return fetch_peers(std::move(t)); };
+    hooks.post_failsafe = [this](std::vector<std::pair<std::string, std::string>> t) { return post_failsafe(std::move(t)); };
+    hooks.failsafe_leader = [this] { return failsafe_leader(); };
     std::random_device rd;   // apps/ may read entropy; the engine's rng is seeded once
     engine_ = std::make_unique<engine_type>(ex, *dcs_, *pg_, *watchdog_, clock::steady_source{}, ha_config_,
                                             std::move(hooks), (std::uint64_t{rd()} << 32) | rd());

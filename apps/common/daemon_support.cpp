@@ -172,6 +172,9 @@ api::api_view build_view(const ha::cycle_report& r, const view_context& ctx)
     v.failover_priority = hc.tags.effective_failover_priority();
     if (r.local && r.local->system_identifier)
         v.database_system_identifier = std::to_string(*r.local->system_identifier);
+    if (r.local)
+        for (const auto& [guc, change] : r.local->pending_restart_reason)
+            v.pending_restart_reasons.push_back(dcs::pending_restart_reason{guc, change.old_value, change.new_value});
     v.restapi = ctx.restapi;
     return v;
 }

@@ -32,6 +32,11 @@ public:
         return r;
     }
     result<void> disable() noexcept { return dev_ ? dev_->disable() : result<void>{}; }
+    /// See linux_device::leave_armed (the engine calls it on a failed shutdown).
+    void leave_armed() noexcept
+    {
+        if (dev_) dev_->leave_armed();
+    }
 
 private:
     mode mode_;

@@ -1,7 +1,7 @@
 // pgwarden-sim: runs the level-1 simulator (tests/sim) for one seed or many.
 //
 //   pgwarden-sim --seed N | --seeds K [--nodes N] [--profile NAME] [--trace]
-//   pgwarden-sim --scenario FILE [--rewrite]
+//   pgwarden-sim --scenario FILE [--rewrite] [--trace | --trace-all]
 //
 // Exit codes (STYLE.md 4): 0 pass, 127 crash/assert, 128 liveness,
 // 129 correctness. The seed and profile are printed first; a failure prints
@@ -28,7 +28,7 @@ void on_abort(int) { _exit(127); }   // PGWARDEN_ASSERT aborts: a crash verdict
 int usage()
 {
     std::cerr << "usage: pgwarden-sim --seed N | --seeds K [--nodes N] [--profile NAME] [--trace | --trace-all] [--keep-going]\n"
-                 "       pgwarden-sim --scenario FILE [--rewrite]\n"
+                 "       pgwarden-sim --scenario FILE [--rewrite] [--trace | --trace-all]\n"
                  "profiles:";
     for (const auto& p : pgwarden::sim::profile_names()) std::cerr << " " << p;
     std::cerr << "\n";
@@ -43,7 +43,7 @@ std::optional<std::uint64_t> number(const char* s)
     return v;
 }
 
-int run_scenario_file(const std::string& path, bool rewrite)
+int run_scenario_file(const std::string& path, bool rewrite, bool trace, bool trace_all)
 {
     std::ifstream in(path);
     if (!in) {
@@ -52,7 +52,8 @@ int run_scenario_file(const std::string& path, bool rewrite)
     }
     std::stringstream ss;
     ss << in.rdbuf();
-    auto out = pgwarden::sim::run_scenario(ss.str());
+    auto out = pgwarden::sim::run_scenario(ss.str(), trace ? (trace_all ? 2 : 1) : 0);
+    if (trace) std::cout << "--- trace ---\n" << out.trace << "---\n";
     if (rewrite) {
         std::ofstream(path) << out.rewritten;
         std::cout << "rewrote " << path << "\n";
@@ -95,7 +96,7 @@ int main(int argc, char** argv)
         else if (a == "--trace-all") trace = trace_all = true;
         else return usage();
     }
-    if (!scenario.empty()) return run_scenario_file(scenario, rewrite);
+    if (!scenario.empty()) return run_scenario_file(scenario, rewrite, trace, trace_all);
     if (nodes && (*nodes < 1 || *nodes > 7)) return usage();
     if (!seed && !seeds) return usage();
 

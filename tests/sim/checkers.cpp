@@ -51,4 +51,9 @@ void checker::started_primary(int node, const std::string& name, vtime at, int h
     if (holder != node) add("S2", at, name + " started as primary without holding the leader key");
 }
 
+void checker::primary_in_standby_cluster(const std::string& name, vtime at)
+{
+    add("S2", at, name + " runs as a primary inside a standby cluster");
+}
+
 } // namespace pgwarden::sim

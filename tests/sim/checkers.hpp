@@ -5,7 +5,8 @@
 //   S1 no two nodes accept writes at the same time, beyond the backend's
 //      lease allowance (0, except Consul: a session may outlive its TTL);
 //   S2 a promotion (or a start as primary) happens only while the node holds
-//      the leader key at the DCS linearization point;
+//      the leader key at the DCS linearization point, and never in a standby
+//      cluster;
 //   S3 every promotion creates a timeline higher than any created before;
 //   S4 with synchronous_mode_strict, the new primary holds every
 //      acknowledged commit;
@@ -57,6 +58,8 @@ public:
     void promoted(const promotion_fact& p);
     /// PostgreSQL started as a primary (no new timeline): S2 only.
     void started_primary(int node, const std::string& name, vtime at, int holder);
+    /// A member of a standby cluster became a primary (S2: only the remote side may write).
+    void primary_in_standby_cluster(const std::string& name, vtime at);
 
     const std::vector<violation>& violations() const noexcept { return violations_; }
     bool ok() const noexcept { return violations_.empty(); }

@@ -300,7 +300,7 @@ op_status fake_dcs::write_status(lsn optime)
 }
 
 op_status fake_dcs::write_sync(const std::string& leader, std::vector<std::string> standbys,
-                               dcs::dcs_version seen)
+                               dcs::dcs_version seen, std::int64_t quorum)
 {
     if (seen != 0 && (!sync_ || sync_->version != seen)) return op_status::lost;
     if (seen == 0 && sync_ && kind_ != backend::etcd3 && kind_ != backend::consul)
@@ -310,14 +310,15 @@ op_status fake_dcs::write_sync(const std::string& leader, std::vector<std::strin
         sync_.reset();
         return op_status::ok;
     }
-    sync_ = dcs::sync_record{bump(), leader, std::move(standbys), 0};
+    sync_ = dcs::sync_record{bump(), leader, std::move(standbys), quorum};
     return op_status::ok;
 }
 
-op_status fake_dcs::write_failover(std::string leader, std::string member, dcs::dcs_version seen)
+op_status fake_dcs::write_failover(std::string leader, std::string member, dcs::dcs_version seen,
+                                   std::optional<std::string> scheduled_at)
 {
     if (seen != 0 && (!failover_ || failover_->version != seen)) return op_status::lost;
-    failover_ = dcs::failover_record{bump(), std::move(leader), std::move(member), std::nullopt};
+    failover_ = dcs::failover_record{bump(), std::move(leader), std::move(member), std::move(scheduled_at)};
     return op_status::ok;
 }
 
@@ -334,10 +335,24 @@ op_status fake_dcs::write_history(std::vector<dcs::history_line> lines)
     return op_status::ok;
 }
 
-op_status fake_dcs::write_initialize(std::string sysid)
+op_status fake_dcs::write_initialize(std::string sysid, bool create_only)
 {
+    if (create_only && initialize_) return op_status::lost;
     initialize_ = std::move(sysid);
     (void)bump();
+    return op_status::ok;
+}
+
+op_status fake_dcs::cancel_initialize()
+{
+    initialize_.reset();
+    (void)bump();
+    return op_status::ok;
+}
+
+op_status fake_dcs::write_failsafe(std::vector<std::pair<std::string, std::string>> members)
+{
+    failsafe_ = dcs::failsafe_record{bump(), std::move(members)};
     return op_status::ok;
 }
 
@@ -456,6 +471,7 @@ std::shared_ptr<const dcs::cluster_snapshot> fake_dcs::shared_snapshot(int reade
     s->sync = sync_;
     s->history = history_;
     s->status = status_;
+    s->failsafe = failsafe_;
     if (!cacheable) return s;
     cache_[slot] = std::move(s);
     cache_members_[slot] = std::move(copied);

@@ -52,8 +52,9 @@ public:
     op_status publish_member(int i, vtime now, std::int64_t ttl_ms, const dcs::member_data& data);
     op_status write_status(lsn optime);
     op_status write_sync(const std::string& leader, std::vector<std::string> standbys,
-                         dcs::dcs_version seen);
-    op_status write_failover(std::string leader, std::string member, dcs::dcs_version seen);
+                         dcs::dcs_version seen, std::int64_t quorum = 0);
+    op_status write_failover(std::string leader, std::string member, dcs::dcs_version seen,
+                             std::optional<std::string> scheduled_at = std::nullopt);
     op_status clear_failover(dcs::dcs_version seen);
     op_status write_history(std::vector<dcs::history_line> lines);
     /// Patroni's Cluster.timeline: the last /history line's parent + 1 (0 without lines).
@@ -61,8 +62,14 @@ public:
     {
         return history_ && !history_->lines.empty() ? history_->lines.back().parent_timeline + 1 : 0;
     }
-    op_status write_initialize(std::string sysid);
+    /// `create_only`: the bootstrap race (dcs.md 2.5): lost when the key exists.
+    op_status write_initialize(std::string sysid, bool create_only = false);
+    op_status cancel_initialize();
     op_status write_config(std::string json);
+    op_status write_failsafe(std::vector<std::pair<std::string, std::string>> members);
+    bool initialized() const noexcept { return initialize_.has_value(); }
+    const std::optional<dcs::failsafe_record>& failsafe() const noexcept { return failsafe_; }
+    const std::optional<dcs::history_record>& history() const noexcept { return history_; }
 
     /** Node `reader`'s view. `reader_local_ms` is the reader's clock, used
      *  only by the kubernetes client-side expiry rule; -1 = a consistent
@@ -145,6 +152,7 @@ private:
     std::optional<dcs::failover_record> failover_;
     std::optional<dcs::history_record> history_;
     std::optional<dcs::status_record> status_;
+    std::optional<dcs::failsafe_record> failsafe_;
     std::int64_t rev_ = 0;
     /// Snapshots of revision cache_rev_: [0] leader valid (or not kubernetes), [1] kubernetes
     /// leader expired for the reader.

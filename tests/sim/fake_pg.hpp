@@ -59,7 +59,8 @@ struct fake_pg {
     bool streaming = false;
     std::uint64_t apply_rate = 0;       ///< standby: bytes per second it can receive (0 = unlimited)
     std::vector<std::string> sync_names;
-    int sync_count = 1;                 ///< FIRST n: how many listed standbys must confirm
+    int sync_count = 1;                 ///< FIRST n / ANY n: how many listed standbys must confirm
+    bool sync_quorum = false;           ///< ANY n (quorum) instead of FIRST n
     bool sync_placeholder = false;      ///< strict mode without a candidate: commits block
 
     bool accepting(vtime now) const noexcept { return running && !hung && now >= ready_at; }

@@ -46,7 +46,9 @@ std::optional<vtime> to_duration(const std::string& s)
 
 class runner {
 public:
+    explicit runner(int trace) : trace_(trace) {}
     std::string run(const std::vector<std::string>& args);
+    std::string trace() const { return w_ ? w_->trace() : std::string(); }
 
 private:
     std::optional<int> node_arg(const std::vector<std::string>& a, std::size_t k) const
@@ -59,6 +61,7 @@ private:
     std::string configure(const std::vector<std::string>& a);
     std::string stabilize();
 
+    int trace_ = 0;
     world_options opts_{};
     std::unique_ptr<world> w_;
 };
@@ -74,10 +77,21 @@ std::string runner::configure(const std::vector<std::string>& a)
         if (key == "backend") {
             if (w_ || !parse_backend(val, opts_.kind)) return "error: backend is set before add-nodes: " + val;
         } else if (key == "sync") {
-            c.synchronous_mode = val == "off" ? ha::sync_mode::off : ha::sync_mode::on;
-            c.synchronous_mode_strict = val == "strict";
-        } else if (key == "watchdog") {
-            c.watchdog = val == "on";
+            if (val != "off" && val != "on" && val != "strict" && val != "quorum" && val != "quorum-strict")
+                return "error: sync=off|on|strict|quorum|quorum-strict, got " + val;
+            c.synchronous_mode = val == "off"              ? ha::sync_mode::off
+                                 : val.starts_with("quorum") ? ha::sync_mode::quorum
+                                                             : ha::sync_mode::on;
+            c.synchronous_mode_strict = val.ends_with("strict");
+        } else if (key == "watchdog" || key == "pause" || key == "failsafe" || key == "standby" || key == "fresh") {
+            if (val != "on" && val != "off") return "error: " + key + "=on|off, got " + val;
+            const bool on = val == "on";
+            if (key == "watchdog") c.watchdog = on;
+            else if (key == "pause") c.pause = on;
+            else if (key == "failsafe") c.failsafe = on;
+            else if (key == "standby") c.standby = on;
+            else if (w_) return "error: fresh is set before add-nodes";
+            else opts_.fresh = on;
         } else if (!num) {
             return "error: not a number: " + a[k];
         } else if (key == "ttl") {
@@ -86,6 +100,10 @@ std::string runner::configure(const std::vector<std::string>& a)
             c.loop_wait_s = *num;
         } else if (key == "retry_timeout") {
             c.retry_timeout_s = *num;
+        } else if (key == "primary_start_timeout") {
+            c.primary_start_timeout_s = *num;
+        } else if (key == "synchronous_node_count") {
+            c.synchronous_node_count = static_cast<int>(*num);
         } else if (key == "maximum_lag_on_failover") {
             c.maximum_lag_on_failover = static_cast<std::uint64_t>(*num);
         } else if (key == "seed" && !w_) {
@@ -135,7 +153,8 @@ std::string runner::run(const std::vector<std::string>& a)
         if (!n || *n < 1) return "error: add-nodes N";
         if (!w_) {
             opts_.nodes = static_cast<int>(*n);
-            opts_.trace = false;
+            opts_.trace = trace_ > 0;
+            opts_.trace_all = trace_ > 1;
             w_ = std::make_unique<world>(opts_);
         } else {
             for (std::int64_t k = 0; k < *n; ++k) (void)w_->add_node();
@@ -144,6 +163,7 @@ std::string runner::run(const std::vector<std::string>& a)
     }
     if (!w_) return "error: add-nodes first";
     if (cmd == "status") return w_->status();
+    if (cmd == "dcs") return w_->dcs_dump();
     if (cmd == "checks") {
         if (w_->check().ok()) return "ok";
         std::string out;
@@ -204,9 +224,62 @@ std::string runner::run(const std::vector<std::string>& a)
         return "ok";
     }
     if (cmd == "switchover") {
-        auto to = a.size() > 2 ? node_arg(a, 2) : std::optional<int>(-1);
-        if (!to) return "error: switchover FROM [TO]";
-        w_->request_switchover(*n, *to);
+        // switchover FROM [TO] [at=DURATION]
+        std::vector<std::string> rest(a.begin(), a.end());
+        vtime delay = 0;
+        if (rest.size() > 2 && rest.back().starts_with("at=")) {
+            auto d = to_duration(rest.back().substr(3));
+            if (!d || *d <= 0) return "error: at=DURATION";
+            delay = *d;
+            rest.pop_back();
+        }
+        auto to = rest.size() > 2 ? node_arg(rest, 2) : std::optional<int>(-1);
+        if (!to) return "error: switchover FROM [TO] [at=DURATION]";
+        w_->request_switchover(*n, *to, delay);
+        return "ok";
+    }
+    if (cmd == "shutdown") {
+        w_->request_shutdown(*n);
+        return "ok";
+    }
+    if (cmd == "start") {
+        w_->start_node(*n);
+        return "ok";
+    }
+    if (cmd == "tag") {
+        // tag N key=value...: nofailover, failover_priority, nosync, sync_priority, replicatefrom,
+        // clonefrom, nostream; `none` as the value removes the tag.
+        ha::node_tags t = w_->tags(*n);
+        for (std::size_t k = 2; k < a.size(); ++k) {
+            const auto eq = a[k].find('=');
+            if (eq == std::string::npos) return "error: expected key=value, got " + a[k];
+            const std::string key = a[k].substr(0, eq), val = a[k].substr(eq + 1);
+            const bool none = val == "none";
+            const auto flag = [&](const std::string& v) -> std::optional<bool> {
+                if (v == "true") return true;
+                if (v == "false") return false;
+                return std::nullopt;
+            };
+            if (key == "nofailover" || key == "nosync") {
+                auto b = flag(val);
+                if (!b && !none) return "error: " + key + "=true|false|none";
+                (key == "nofailover" ? t.nofailover : t.nosync) = none ? std::nullopt : b;
+            } else if (key == "failover_priority" || key == "sync_priority") {
+                auto v = to_int(val);
+                if (!v && !none) return "error: not a number: " + a[k];
+                (key == "failover_priority" ? t.failover_priority : t.sync_priority) = none ? std::nullopt : v;
+            } else if (key == "replicatefrom") {
+                if (none) t.replicatefrom.reset();
+                else t.replicatefrom = val;
+            } else if (key == "clonefrom" || key == "nostream") {
+                auto b = flag(val);
+                if (!b) return "error: " + key + "=true|false";
+                (key == "clonefrom" ? t.clonefrom : t.nostream) = *b;
+            } else {
+                return "error: unknown tag " + key;
+            }
+        }
+        w_->set_tags(*n, t);
         return "ok";
     }
     if (cmd == "failover") {
@@ -224,7 +297,7 @@ std::string trim_end(std::string s)
 
 } // namespace
 
-scenario_outcome run_scenario(const std::string& text)
+scenario_outcome run_scenario(const std::string& text, int trace)
 {
     scenario_outcome out;
     std::vector<std::string> lines;
@@ -232,7 +305,7 @@ scenario_outcome run_scenario(const std::string& text)
         std::istringstream is(text);
         for (std::string l; std::getline(is, l);) lines.push_back(l);
     }
-    runner r;
+    runner r(trace);
     std::size_t k = 0;
     while (k < lines.size()) {
         const std::string& line = lines[k];
@@ -259,6 +332,7 @@ scenario_outcome run_scenario(const std::string& text)
             ++k;
         }
     }
+    out.trace = r.trace();
     return out;
 }
 

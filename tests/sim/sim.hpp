@@ -41,6 +41,12 @@ struct sim_config {
     bool synchronous_mode_strict = false;
     bool watchdog = true;               ///< watchdog.mode automatic with a usable device
     std::int64_t watchdog_safety_margin_s = 5;
+    int synchronous_node_count = 1;
+    std::int64_t primary_start_timeout_s = 300;
+    bool pause = false;                 ///< `pause: true` in /config (ha-loop.md 18)
+    bool failsafe = false;              ///< `failsafe_mode: true` (ha-loop.md 17)
+    /// `standby_cluster` pointing at the remote primary (host `remote`, ha-loop.md 12).
+    bool standby = false;
 
     /// Raises values to their minimum, then applies the loop_wait /
     /// retry_timeout rule of ha-loop.md 1.1.

@@ -11,7 +11,8 @@ namespace pgwarden::sim {
 
 const std::vector<std::string>& profile_names()
 {
-    static const std::vector<std::string> names{"swarm", "calm", "crash", "partition", "pause", "switchover", "lag"};
+    static const std::vector<std::string> names{"swarm",      "calm", "crash", "partition", "pause",
+                                                "switchover", "lag",  "modes"};
     return names;
 }
 
@@ -25,10 +26,11 @@ unsigned faults_of(const std::string& name, rng& r)
     if (name == "pause") return f_pause | f_clock_jump;
     if (name == "switchover") return f_switchover | f_failover | f_knobs;
     if (name == "lag") return f_lag | f_crash | f_failover;
-    // swarm: each kind on with probability 1/2, at least one.
+    // swarm (modes): each kind on with probability 1/2, at least one.
+    const unsigned all = name == "modes" ? f_all_modes : f_all;
     unsigned bits = 0;
     while (bits == 0)
-        for (unsigned b = 1; b < f_all; b <<= 1)
+        for (unsigned b = 1; b < all; b <<= 1)
             if (r.chance(1, 2)) bits |= b;
     return bits;
 }
@@ -77,6 +79,32 @@ std::optional<fault_profile> fault_profile::draw(std::uint64_t seed, const std::
     // does not claim to prevent: such profiles keep pauses short.
     p.safety_ms = static_cast<vtime>(r.uniform(5, 20)) * 60000;
     p.mean_gap_ms = static_cast<vtime>(r.uniform(10, 120)) * 1000;
+    if (name == "modes") {
+        // Drawn after everything above, so the other profiles' draws are unchanged.
+        auto& c = w.config;
+        const auto sync = r.uniform(0, 5);   // off, on, strict, quorum, quorum strict, off
+        c.synchronous_mode = w.nodes < 2 || sync == 0 || sync == 5 ? ha::sync_mode::off
+                             : sync <= 2                          ? ha::sync_mode::on
+                                                                  : ha::sync_mode::quorum;
+        c.synchronous_mode_strict = c.synchronous_mode != ha::sync_mode::off && (sync == 2 || sync == 4);
+        c.synchronous_node_count = static_cast<int>(r.uniform(1, static_cast<std::uint64_t>(std::max(1, w.nodes - 1))));
+        c.failsafe = r.chance(1, 3);
+        c.standby = r.chance(1, 6);
+        p.tags.resize(static_cast<std::size_t>(w.nodes));
+        for (int i = 1; i < w.nodes; ++i) {
+            auto& t = p.tags[static_cast<std::size_t>(i)];
+            const auto pick = r.uniform(0, 7);
+            if (pick == 0) t.nofailover = true;
+            else if (pick <= 2) t.failover_priority = static_cast<std::int64_t>(r.uniform(1, 5));
+            else if (pick == 3 && !p.tags[0].replicatefrom) {
+                // Cascading, acyclic: from a lower-numbered member that replicates from the leader.
+                const auto j = static_cast<std::size_t>(r.uniform(0, static_cast<std::uint64_t>(i - 1)));
+                if (!p.tags[j].replicatefrom) t.replicatefrom = "node" + std::to_string(j + 1);
+            } else if (pick == 4) {
+                t.nosync = true;
+            }
+        }
+    }
     return p;
 }
 
@@ -86,21 +114,33 @@ std::string fault_profile::describe() const
     const auto& c = world.config;
     os << "profile=" << name << " backend=" << to_string(world.kind) << " nodes=" << world.nodes
        << " ttl=" << c.ttl_s << " loop_wait=" << c.loop_wait_s << " retry_timeout=" << c.retry_timeout_s
-       << " max_lag=" << c.maximum_lag_on_failover << " sync="
-       << (c.synchronous_mode_strict ? "strict" : c.synchronous_mode == ha::sync_mode::on ? "on" : "off")
-       << " watchdog=" << (c.watchdog ? "on" : "off") << " dcs_latency<=" << world.dcs_latency_max_ms
+ << " max_lag=" << c.maximum_lag_on_failover << " sync="
+       << (c.synchronous_mode == ha::sync_mode::quorum ? (c.synchronous_mode_strict ? "quorum-strict" : "quorum")
+           : c.synchronous_mode_strict                  ? "strict"
+           : c.synchronous_mode == ha::sync_mode::on    ? "on"
+                                                        : "off")
+       << (c.synchronous_mode != ha::sync_mode::off ? " sync_count=" + std::to_string(c.synchronous_node_count) : "")
+       << (c.failsafe ? " failsafe=on" : "") << (c.standby ? " standby=on" : "") << " watchdog=" << (c.watchdog ? "on" : "off") << " dcs_latency<=" << world.dcs_latency_max_ms
        << "ms loss=" << world.dcs_loss_permille << "/1000 write_rate=" << world.write_rate
        << " drift<=" << world.max_drift_ppm << "ppm start<=" << world.start_delay_max_ms << "ms safety="
        << safety_ms / 1000 << "s gap~" << mean_gap_ms / 1000 << "s faults=";
-    static const char* names[] = {"crash", "pause", "pg_crash", "pg_hang", "partition", "one_way", "outage",
-                                  "isolate", "lag", "switchover", "failover", "knobs", "clock_jump"};
+    static const char* names[] = {"crash",   "pause", "pg_crash",   "pg_hang",   "partition",  "one_way",
+                                  "outage",  "isolate", "lag",      "switchover", "failover", "knobs",
+                                  "clock_jump", "pause_mode", "shutdown"};
     bool first = true;
-    for (unsigned b = 0; b < 13; ++b)
+    for (unsigned b = 0; b < 15; ++b)
         if (faults & (1u << b)) {
             os << (first ? "" : ",") << names[b];
             first = false;
         }
     if (first) os << "none";
+    for (std::size_t i = 0; i < tags.size(); ++i) {
+        const auto& t = tags[i];
+        if (t.nofailover) os << " node" << i + 1 << ":nofailover";
+        if (t.failover_priority) os << " node" << i + 1 << ":failover_priority=" << *t.failover_priority;
+        if (t.replicatefrom) os << " node" << i + 1 << ":replicatefrom=" << *t.replicatefrom;
+        if (t.nosync) os << " node" << i + 1 << ":nosync";
+    }
     return os.str();
 }
 
@@ -115,7 +155,7 @@ struct pending_undo {
 void inject(world& w, rng& r, const fault_profile& p, std::vector<pending_undo>& undos)
 {
     std::vector<unsigned> kinds;
-    for (unsigned b = 1; b < f_all; b <<= 1)
+    for (unsigned b = 1; b < f_all_modes; b <<= 1)
         if (p.faults & b) kinds.push_back(b);
     if (kinds.empty()) return;
     const unsigned k = kinds[r.uniform(0, kinds.size() - 1)];
@@ -123,11 +163,15 @@ void inject(world& w, rng& r, const fault_profile& p, std::vector<pending_undo>&
     const auto& c = w.config();
     const vtime ttl = c.ttl_s * 1000;
     const vtime d = static_cast<vtime>(r.uniform(1000, static_cast<std::uint64_t>(3 * ttl)));
+    // Maintenance mode disarms the watchdog (ha-loop.md 19), and a primary whose PostgreSQL hangs
+    // cannot arm it again when the pause ends: with pause_mode in the profile, pauses and hangs
+    // stay as short as without a watchdog.
+    const bool guarded = c.watchdog && !(p.faults & f_pause_mode);
     switch (k) {
     case f_crash: w.crash_node(n, static_cast<vtime>(r.uniform(1000, 60000))); break;
     case f_pause: {
-        const vtime len = c.watchdog ? static_cast<vtime>(r.uniform(1000, static_cast<std::uint64_t>(2 * ttl)))
-                                     : static_cast<vtime>(r.uniform(100, 2000));
+        const vtime len = guarded ? static_cast<vtime>(r.uniform(1000, static_cast<std::uint64_t>(2 * ttl)))
+                                  : static_cast<vtime>(r.uniform(100, 2000));
         w.pause_node(n, len);
         break;
     }
@@ -136,7 +180,7 @@ void inject(world& w, rng& r, const fault_profile& p, std::vector<pending_undo>&
         // A hung primary that resumes accepts writes until its next cycle;
         // only the watchdog bounds that, so without one hangs stay short.
         w.pg_hang(n, true);
-        undos.push_back({w.now() + (c.watchdog ? d : static_cast<vtime>(r.uniform(100, 2000))),
+        undos.push_back({w.now() + (guarded ? d : static_cast<vtime>(r.uniform(100, 2000))),
                          [n](world& x) { x.pg_hang(n, false); }});
         break;
     case f_partition:
@@ -164,9 +208,26 @@ void inject(world& w, rng& r, const fault_profile& p, std::vector<pending_undo>&
         const int holder = w.leader_holder();
         if (holder < 0 || w.size() < 2) break;
         int to = static_cast<int>(r.uniform(0, static_cast<std::uint64_t>(w.size() - 1)));
-        w.request_switchover(holder, to == holder ? -1 : to);
+        // The modes profile also schedules some (scheduled_at up to two minutes ahead).
+        const vtime at = p.name == "modes" && r.chance(1, 3) ? static_cast<vtime>(r.uniform(1000, 120000)) : 0;
+        w.request_switchover(holder, to == holder ? -1 : to, at);
         break;
     }
+    case f_pause_mode: {
+        sim_config nc = c;
+        nc.pause = true;
+        w.set_config(nc);
+        undos.push_back({w.now() + d, [](world& x) {
+                             sim_config back = x.config();
+                             back.pause = false;
+                             x.set_config(back);
+                         }});
+        break;
+    }
+    case f_shutdown:
+        w.request_shutdown(n);
+        undos.push_back({w.now() + d, [n](world& x) { x.start_node(n); }});
+        break;
     case f_failover:
         if (w.size() >= 2) w.request_failover(n);
         break;
@@ -193,6 +254,7 @@ run_result run_seed(std::uint64_t seed, const fault_profile& profile, brain* dec
     run_result out;
     out.profile = profile.describe();
     world w(profile.world, decider);
+    for (std::size_t i = 0; i < profile.tags.size(); ++i) w.set_tags(static_cast<int>(i), profile.tags[i]);
     rng r(seed ^ 0xFA017ULL);
     std::vector<pending_undo> undos;
     auto fail_if_unsafe = [&]() {
@@ -229,9 +291,14 @@ run_result run_seed(std::uint64_t seed, const fault_profile& profile, brain* dec
         }
     }
 
-    // Liveness phase: heal everything; the cluster must converge, and stay
-    // converged for a few loops, within the bound.
+    // Liveness phase: heal everything (maintenance mode ends too); the cluster must converge,
+    // and stay converged for a few loops, within the bound.
     w.heal();
+    if (w.config().pause) {
+        sim_config c = w.config();
+        c.pause = false;
+        w.set_config(c);
+    }
     const vtime deadline = w.now() + w.config().liveness_bound_ms();
     const vtime settle = 3 * w.config().loop_wait_s * 1000;
     std::optional<vtime> converged_since;

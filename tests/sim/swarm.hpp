@@ -23,6 +23,9 @@ enum fault_kind : unsigned {
     f_partition = 1u << 4, f_one_way = 1u << 5, f_outage = 1u << 6, f_isolate = 1u << 7,
     f_lag = 1u << 8, f_switchover = 1u << 9, f_failover = 1u << 10, f_knobs = 1u << 11,
     f_clock_jump = 1u << 12, f_all = (1u << 13) - 1,
+    // Only in the `modes` profile (the swarm profile draws from f_all alone, so its seeds keep
+    // their meaning): maintenance mode toggled, a daemon shut down and started again.
+    f_pause_mode = 1u << 13, f_shutdown = 1u << 14, f_all_modes = (1u << 15) - 1,
 };
 
 struct fault_profile {
@@ -31,9 +34,13 @@ struct fault_profile {
     unsigned faults = 0;                ///< fault_kind bits
     vtime safety_ms = 0;                ///< length of the random-fault phase
     vtime mean_gap_ms = 0;              ///< mean time between two faults
+    /// Member tags set before the run (the `modes` profile): index = node.
+    std::vector<ha::node_tags> tags;
 
     /** Draws the profile of `seed`. Named profiles restrict the fault kinds:
-     *  swarm (all), calm (none), crash, partition, pause, switchover, lag.
+     *  swarm (all), calm (none), crash, partition, pause, switchover, lag, and modes: every
+     *  fault kind plus the cluster modes (quorum and strict synchronous replication, failsafe,
+     *  standby cluster, member tags, maintenance mode, shutdowns, scheduled switchovers).
      *  Returns nullopt for an unknown name.
      */
     static std::optional<fault_profile> draw(std::uint64_t seed, const std::string& name,

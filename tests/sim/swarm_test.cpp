@@ -5,6 +5,8 @@
 // bound. ctest runs shards of PGWARDEN_SIM_SHARD_SIZE seeds
 // (PGWARDEN_SIM_SHARD = k covers i in [k*size, (k+1)*size)); the base is
 // fixed so CI is reproducible, and PGWARDEN_SIM_SEED overrides it locally.
+// PGWARDEN_SIM_PROFILE picks the profile (default swarm; `modes` adds the
+// cluster modes: quorum, failsafe, standby cluster, tags, pause, shutdown).
 #include "swarm.hpp"
 #include "support/marks.hpp"
 
@@ -28,6 +30,11 @@ std::uint64_t env_or(const char* name, std::uint64_t fallback)
 std::uint64_t shard_size() { return env_or("PGWARDEN_SIM_SHARD_SIZE", 200); }
 std::uint64_t shard() { return env_or("PGWARDEN_SIM_SHARD", 0); }
 std::uint64_t base_seed() { return env_or("PGWARDEN_SIM_SEED", 0x9e3779b97f4a7c15ULL); }
+std::string profile_name()
+{
+    const char* v = std::getenv("PGWARDEN_SIM_PROFILE");
+    return v != nullptr && *v != '\0' ? std::string(v) : std::string("swarm");
+}
 
 } // namespace
 
@@ -53,10 +60,11 @@ BOOST_DATA_TEST_CASE(swarm, bdata::xrange(shard_size()), i)
 {
     using namespace pgwarden::sim;
     const std::uint64_t seed = base_seed() ^ (shard() * shard_size() + static_cast<std::uint64_t>(i));
-    const auto profile = fault_profile::draw(seed, "swarm", std::nullopt);
+    const std::string name = profile_name();
+    const auto profile = fault_profile::draw(seed, name, std::nullopt);
     BOOST_REQUIRE(profile.has_value());
     const auto r = run_seed(seed, *profile);
     BOOST_TEST((r.code == verdict::pass), "seed " << seed << " " << r.profile << "\n"
                                                  << r.detail << "replay: pgwarden-sim --seed=" << seed
-                                                 << " --profile=swarm --trace");
+                                                 << " --profile=" << name << " --trace");
 }

@@ -32,6 +32,16 @@ std::string iso_time(wall_time t)
     return buf;
 }
 constexpr std::size_t trace_lines = 400;
+/// Where a standby cluster's `standby_cluster` section points (host remote, port 5432).
+const std::string remote_url = "postgres://remote:5432/postgres";
+
+/// What primary_conninfo names: the member followed, or a conn_url (the remote primary).
+std::optional<std::string> upstream_of(const pg::follow_target& t)
+{
+    if (t.member) return t.member;
+    if (!t.conn_url.empty()) return t.conn_url;
+    return std::nullopt;
+}
 
 template <class... F>
 struct overloaded : F... {
@@ -65,12 +75,28 @@ world::world(world_options options, brain* decider)
 {
     PGWARDEN_ASSERT(options.nodes >= 1 && options.nodes <= 7);
     config_.adjust();
-    (void)dcs_.write_initialize(std::to_string(sysid_));
+    remote_.running = true;
+    remote_.in_recovery = false;
+    remote_.recovery_conf = false;
+    remote_.lsn = 50331744;
+    if (!options.fresh) (void)dcs_.write_initialize(std::to_string(sysid_));
     (void)dcs_.write_config("{\"ttl\":" + std::to_string(config_.ttl_s) + ",\"loop_wait\":" +
                             std::to_string(config_.loop_wait_s) + ",\"retry_timeout\":" +
                             std::to_string(config_.retry_timeout_s) + "}");
     for (int i = 0; i < options.nodes; ++i) add_node();
+    seen_epoch_ = dcs_.leader_epoch();
+    push(tick_ms, ev::tick, -1, 0);
+    if (options.fresh) return;   // nothing runs until a node wins the bootstrap race
     auto& p = nodes_[0].pg;
+    if (config_.standby) {
+        // A standby cluster: node1 is the standby leader, replicating from the remote primary.
+        p.upstream = remote_url;
+        p.streaming = true;
+        seed_role(0);
+        (void)dcs_.acquire_leader(0, 0, ttl_ms(0), 0);
+        seen_epoch_ = dcs_.leader_epoch();
+        return;
+    }
     p.in_recovery = false;
     p.recovery_conf = false;
     p.upstream.reset();
@@ -88,7 +114,6 @@ world::world(world_options options, brain* decider)
         nodes_[0].state.watchdog_active = true;   // Patroni: Watchdog.is_running of that incarnation
     }
     seen_epoch_ = dcs_.leader_epoch();
-    push(tick_ms, ev::tick, -1, 0);
 }
 
 int world::add_node()
@@ -105,7 +130,16 @@ int world::add_node()
     n.pg.lsn = 50331744;   // 0/3000060
     n.pg.upstream = i == 0 ? std::optional<std::string>() : std::optional<std::string>("node1");
     n.pg.streaming = i != 0;
-    if (i > 0 && !nodes_.empty()) {
+    if (opts_.fresh && nodes_.empty()) {
+        // Never initialized: an empty data directory, nothing running (every node of a fresh
+        // world; a node added later clones node1 like any other).
+        n.pg = fake_pg{};
+        n.pg.data_ok = false;
+        n.pg.in_recovery = false;
+        n.pg.recovery_conf = false;
+    } else if (opts_.fresh && !nodes_[0].pg.data_ok) {
+        n.pg = nodes_[0].pg;
+    } else if (i > 0 && !nodes_.empty()) {
         // A node added later starts as a fresh clone of node1.
         n.pg.tli = nodes_[0].pg.tli;
         n.pg.lsn = nodes_[0].pg.lsn;
@@ -217,7 +251,7 @@ void world::dispatch(const event& e)
     }
     auto& n = nodes_[static_cast<std::size_t>(e.node)];
     if (e.kind == ev::restart) {
-        if (e.token == n.gen && !n.up) restart(e.node);
+        if (e.token == n.gen && !n.up && !n.stay_down) restart(e.node);
         return;
     }
     if (!n.up) return;
@@ -281,8 +315,18 @@ void world::after_event()
     auto& writers = writers_buf_;   // reused
     writers.clear();
     for (int i = 0; i < size(); ++i)
-        if (nodes_[static_cast<std::size_t>(i)].pg.accepts_writes(now_)) writers.push_back(i);
+        if (nodes_[static_cast<std::size_t>(i)].pg.accepts_writes(now_) && !unmanaged(i)) writers.push_back(i);
     checker_.writers(now_, writers);
+}
+
+bool world::unmanaged(int i) const noexcept
+{
+    // A daemon in maintenance mode does not manage its PostgreSQL: a paused primary that loses
+    // the DCS keeps running (ha-loop.md 20), its watchdog is off (19), and when the operator
+    // ends the pause while it is cut off or frozen it cannot learn so. Patroni makes no promise
+    // for that primary until its first cycle after the pause; S1 judges the managed ones
+    // (docs/notes/sim.md).
+    return nodes_[static_cast<std::size_t>(i)].unmanaged;
 }
 
 void world::on_tick()
@@ -301,6 +345,7 @@ void world::on_tick()
     // Primaries write; replicas receive from their upstream.
     for (auto& n : nodes_)
         if (n.pg.accepts_writes(now_)) n.pg.lsn += static_cast<std::uint64_t>(static_cast<double>(opts_.write_rate) * dt);
+    if (config_.standby) remote_.lsn += static_cast<std::uint64_t>(static_cast<double>(opts_.write_rate) * dt);
     for (int i = 0; i < size(); ++i) {
         auto& p = nodes_[static_cast<std::size_t>(i)].pg;
         if (!p.accepting(now_) || !p.in_recovery || !p.upstream) {
@@ -308,21 +353,23 @@ void world::on_tick()
             continue;
         }
         const int j = dcs_.index_of(*p.upstream);
-        if (j < 0 || j == i) {
+        const fake_pg* up = nullptr;
+        if (j >= 0 && j != i) {
+            const auto& u = nodes_[static_cast<std::size_t>(j)];
+            if (!nodes_[static_cast<std::size_t>(i)].isolated && !u.isolated && u.up) up = &u.pg;
+        } else if (j < 0 && *p.upstream == remote_url && config_.standby) {
+            up = &remote_;   // the remote primary stays reachable (its own faults are out of scope)
+        }
+        if (!up || !up->accepting(now_) || !tree_.contains(up->tli, up->lsn, p.tli, p.lsn)) {
             p.streaming = false;
             continue;
         }
-        const auto& u = nodes_[static_cast<std::size_t>(j)];
-        const bool link = !nodes_[static_cast<std::size_t>(i)].isolated && !u.isolated && u.up;
-        if (!link || !u.pg.accepting(now_) || !tree_.contains(u.pg.tli, u.pg.lsn, p.tli, p.lsn)) {
-            p.streaming = false;
-            continue;
-        }
-        std::uint64_t target = u.pg.lsn;
+        const auto& u = *up;
+        std::uint64_t target = u.lsn;
         if (p.apply_rate > 0)
             target = std::min(target, p.lsn + static_cast<std::uint64_t>(static_cast<double>(p.apply_rate) * dt));
         p.lsn = std::max(p.lsn, target);
-        p.tli = tree_.owner_at(u.pg.tli, p.lsn);
+        p.tli = tree_.owner_at(u.tli, p.lsn);
         p.streaming = true;
     }
     // Acknowledged commits (S4): FIRST n (names) waits for the first n listed
@@ -335,6 +382,22 @@ void world::on_tick()
         std::optional<std::uint64_t> ack;
         if (p.sync_names.empty() && !p.sync_placeholder) {
             ack = p.lsn;
+        } else if (p.sync_quorum) {
+            // ANY n (names): a commit is acknowledged once n of the listed standbys have it.
+            std::uint64_t got[8];
+            std::size_t found = 0;
+            for (const auto& s : p.sync_names) {
+                const int j = dcs_.index_of(s);
+                if (j < 0 || found == 8) continue;
+                const auto& sp = nodes_[static_cast<std::size_t>(j)].pg;
+                if (!sp.streaming || sp.upstream != name(i) || !tree_.contains(p.tli, p.lsn, sp.tli, sp.lsn)) continue;
+                // Kept in descending order (at most 8 entries: insertion).
+                std::size_t k = found++;
+                for (; k > 0 && got[k - 1] < sp.lsn; --k) got[k] = got[k - 1];
+                got[k] = sp.lsn;
+            }
+            const auto need = static_cast<std::size_t>(std::max(p.sync_count, 1));
+            if (found >= need) ack = got[need - 1];
         } else {
             int found = 0;
             for (const auto& s : p.sync_names) {
@@ -407,6 +470,19 @@ void world::gather(int i, bool dcs_ok)
         n.cfg.maximum_lag_on_failover = config_.maximum_lag_on_failover;
         n.cfg.synchronous_mode = config_.synchronous_mode;
         n.cfg.synchronous_mode_strict = config_.synchronous_mode_strict;
+        n.cfg.synchronous_node_count = config_.synchronous_node_count;
+        n.cfg.primary_start_timeout = seconds(config_.primary_start_timeout_s);
+        n.cfg.pause = config_.pause;
+        n.cfg.failsafe_mode = config_.failsafe;
+        n.cfg.tags = n.tags;
+        n.cfg.standby_cluster.reset();
+        if (config_.standby) {
+            ha::standby_cluster_config sc;
+            sc.host = "remote";
+            sc.port = "5432";
+            sc.create_replica_methods = {"basebackup"};
+            n.cfg.standby_cluster = std::move(sc);
+        }
         n.cfg.watchdog = config_.watchdog ? ha::watchdog_mode::automatic : ha::watchdog_mode::off;
         n.cfg.watchdog_usable = config_.watchdog;
         // check_timeline (default off in Patroni) is on: without it a node
@@ -422,8 +498,17 @@ void world::gather(int i, bool dcs_ok)
     // Field by field instead of `n.in = ha::inputs{}`: keeps the buffers (hot path).
     n.in.peers.reset();
     n.in.requests = ha::local_requests{};
+    n.in.requests.shutdown = n.shutdown_requested;
     n.in.failsafe_leader.reset();
+    // ha-loop.md 17: a POST /failsafe accepted within the last ttl names the leader. The ttl is
+    // the longer of the one in force at the POST and the current one: Patroni uses the current
+    // one, so a ttl lowered while the leader is cut off ends the record before the leader's
+    // watchdog (armed with the old ttl) can fire (docs/notes/ha.md).
+    if (n.failsafe_from && config_.failsafe &&
+        now_ <= std::max(n.failsafe_until, n.failsafe_at + ttl_ms(i)))
+        n.in.failsafe_leader = n.failsafe_from;
     n.in.config = &n.cfg_for_decide;
+    if (n.cfg.pause) n.unmanaged = true;
     n.in.now = mono;
     n.in.wall_now = n.clock.wall(now_);
     n.in.entropy = rng_.next();
@@ -463,8 +548,11 @@ void world::decide_round(int i)
         std::string acts;
         if (opts_.trace_all)
             for (const auto& a : t.actions) acts += std::string(" ") + ha::action_name(a);
+        if (opts_.trace_all && n.in.failsafe_leader) acts += " (failsafe leader " + *n.in.failsafe_leader + ")";
         note(i, t.reason + (acts.empty() ? "" : " [" + acts + " ]"));
     }
+    // engine::decide_and_act: shutdown ends once decide stopped PostgreSQL or left it running.
+    if (n.shutdown_requested && ha::ends_shutdown(t)) n.shutdown_done = true;
     n.reason.swap(t.reason);   // swaps, not moves: both keep buffers for the next decision
     n.state = t.next;
     // The leader key version the CAS-guarded writes use (the decision's snapshot; the background
@@ -513,6 +601,12 @@ void world::fg_step(int i, std::size_t idx)
     const ha::action& a = n.fg[idx];
     if (auto* f = std::get_if<ha::fetch_peers>(&a)) {
         n.in.peers = peers(i, f->members);
+        if (opts_.trace_all) {
+            std::string d = "peers:";
+            for (const auto& ps : *n.in.peers)
+                d += " " + ps.name + (ps.reachable ? (ps.in_recovery ? "(replica)" : "(primary)") : "(unreachable)");
+            note(i, d);
+        }
         if (++n.rounds < 4) decide_round(i);
         else end_cycle(i);
         return;
@@ -564,6 +658,7 @@ void world::end_cycle(int i)
 {
     auto& n = nodes_[static_cast<std::size_t>(i)];
     n.in_cycle = false;
+    if (!n.cfg.pause) n.unmanaged = false;   // this cycle acted on the end of maintenance mode
     if (!n.bg_pending_name.empty() && !n.background) {
         n.background = ha::background_task{n.bg_pending_name, n.clock.mono(now_), false};
         n.bg = std::move(n.bg_pending);
@@ -574,9 +669,22 @@ void world::end_cycle(int i)
     }
     n.bg_pending.clear();
     n.bg_pending_name.clear();
+    if (n.shutdown_done) {
+        // engine: a shutdown whose pg_stop failed leaves the watchdog armed (Patroni: "Leaving
+        // watchdog running"), so a primary it could not stop is reset before its key expires.
+        const bool stop_failed = n.feedback && n.feedback->action == "pg_stop";
+        note(i, stop_failed ? "daemon shut down, PostgreSQL not stopped, watchdog left running" : "daemon shut down");
+        n.stay_down = !n.restart_after_exit;
+        reset_node(i, n.stay_down ? 0 : 1000, true, stop_failed);
+        return;
+    }
     if (n.state.exit_requested) {
         note(i, "daemon exits");
         reset_node(i, 5000, n.state.leave_postgres_running);
+        return;
+    }
+    if (n.shutdown_requested) {   // engine::run: decide again within a second until it ends
+        schedule_cycle(i, now_ + 1000);
         return;
     }
     // ha-loop.md 1.2: next_run += loop_wait; run at once when late or woken.
@@ -626,7 +734,7 @@ void world::bg_step(int i, std::size_t idx)
 // ---------------------------------------------------------------------------
 // Process lifecycle.
 
-void world::reset_node(int i, vtime down_for_ms, bool keep_pg_running)
+void world::reset_node(int i, vtime down_for_ms, bool keep_pg_running, bool keep_watchdog)
 {
     auto& n = nodes_[static_cast<std::size_t>(i)];
     ++n.gen;
@@ -642,7 +750,7 @@ void world::reset_node(int i, vtime down_for_ms, bool keep_pg_running)
         n.pg.streaming = false;
         n.pg.hung = false;
     }
-    n.wd.disable();
+    if (!keep_watchdog) n.wd.disable();
     n.state = ha::ha_state{};
     n.in = ha::inputs{};
     n.dcs_down_since.reset();
@@ -654,6 +762,7 @@ void world::reset_node(int i, vtime down_for_ms, bool keep_pg_running)
     n.bg_pending.clear();
     n.bg_pending_name.clear();
     n.in_cycle = n.wake_pending = n.watching = false;
+    n.shutdown_requested = n.shutdown_done = n.restart_after_exit = false;
     push(now_ + down_for_ms, ev::restart, i, n.gen);
 }
 
@@ -735,7 +844,7 @@ void world::set_apply_rate(int i, std::uint64_t rate)
     nodes_[static_cast<std::size_t>(i)].pg.apply_rate = rate;
 }
 
-void world::request_switchover(int from, int to)
+void world::request_switchover(int from, int to, vtime delay_ms)
 {
     // Patroni's REST API (is_failover_possible) refuses a switchover candidate that is not in
     // /sync in synchronous mode (priority, not quorum).
@@ -747,7 +856,37 @@ void world::request_switchover(int from, int to)
         return;
     }
     note(-1, "switchover requested from " + name(from) + (to >= 0 ? " to " + name(to) : std::string()));
-    (void)dcs_.write_failover(name(from), to >= 0 ? name(to) : std::string(), 0);
+    std::optional<std::string> at;
+    if (delay_ms > 0) at = iso_time(nodes_[static_cast<std::size_t>(from)].clock.wall(now_ + delay_ms));
+    (void)dcs_.write_failover(name(from), to >= 0 ? name(to) : std::string(), 0, std::move(at));
+}
+
+void world::request_shutdown(int i)
+{
+    auto& n = nodes_[static_cast<std::size_t>(i)];
+    if (!n.up) return;
+    note(i, "shutdown requested");
+    n.shutdown_requested = true;
+    if (n.in_cycle) n.wake_pending = true;
+    else schedule_cycle(i, now_);
+}
+
+void world::start_node(int i)
+{
+    auto& n = nodes_[static_cast<std::size_t>(i)];
+    n.stay_down = false;
+    if (n.up) {
+        n.restart_after_exit = n.shutdown_requested;   // still shutting down: start it afterwards
+        return;
+    }
+    ++n.gen;
+    restart(i);
+}
+
+void world::set_tags(int i, const ha::node_tags& tags)
+{
+    nodes_[static_cast<std::size_t>(i)].tags = tags;
+    ++config_gen_;   // every node rebuilds its configuration on its next read
 }
 
 void world::request_failover(int to)
@@ -781,6 +920,8 @@ void world::heal()
         n.pg.hung = false;
         n.pg.apply_rate = 0;
         if (n.paused_until > now_) n.paused_until = now_;
+        n.stay_down = false;
+        n.restart_after_exit = n.shutdown_requested;
         if (!n.up) {
             ++n.gen;
             restart(i);
@@ -814,6 +955,21 @@ bool world::timeline_deadlock() const
 
 std::string world::not_converged_reason() const
 {
+    if (config_.standby) {
+        // A standby cluster: nobody writes; the lock holder (the standby leader) streams from
+        // the remote primary and every other node streams too (from the standby leader).
+        for (int i = 0; i < size(); ++i)
+            if (nodes_[static_cast<std::size_t>(i)].pg.accepts_writes(now_)) return "a primary in a standby cluster";
+        const int holder = dcs_.leader_holder(now_);
+        if (holder < 0) return "no standby leader";
+        for (int i = 0; i < size(); ++i) {
+            const auto& n = nodes_[static_cast<std::size_t>(i)];
+            if (!n.up) return name(i) + " is down";
+            if (!n.pg.streaming) return name(i) + " is not streaming";
+            if (i == holder && n.pg.upstream != remote_url) return "the standby leader does not follow the remote primary";
+        }
+        return {};
+    }
     int primary = -1;
     for (int i = 0; i < size(); ++i) {
         if (!nodes_[static_cast<std::size_t>(i)].pg.accepts_writes(now_)) continue;
@@ -839,7 +995,7 @@ std::string world::status() const
         const auto& n = nodes_[static_cast<std::size_t>(i)];
         os << n.name << ": ";
         if (!n.up) {
-            os << "down\n";
+            os << "down" << (n.pg.running ? " (PostgreSQL left running)" : "") << "\n";
             continue;
         }
         const auto& p = n.pg;
@@ -850,21 +1006,57 @@ std::string world::status() const
         else os << (p.in_recovery ? "replica" : "primary");
         os << " tl=" << tree_.number(p.tli);
         if (holder == i) os << " lock";
-        if (p.streaming && p.upstream) os << " <- " << *p.upstream;
+        if (p.running && !p.in_recovery && (p.sync_placeholder || !p.sync_names.empty())) {
+            // synchronous_standby_names as written (ha-loop.md 13.2).
+            os << " ssn=" << (p.sync_quorum ? "ANY " : "FIRST ") << p.sync_count << "(";
+            if (p.sync_placeholder) os << "*";
+            for (std::size_t k = 0; k < p.sync_names.size(); ++k) os << (k ? "," : "") << p.sync_names[k];
+            os << ")";
+        }
+        if (p.streaming && p.upstream) os << " <- " << (*p.upstream == remote_url ? std::string("remote") : *p.upstream);
         if (n.paused_until > now_) os << " (paused)";
         os << " | " << n.reason << "\n";
     }
     const auto& fo = dcs_.failover();
-    os << "failover key: " << (fo && !fo->empty() ? fo->leader + "->" + fo->member : std::string("none")) << "\n";
+    os << "failover key: " << (fo && !fo->empty() ? fo->leader + "->" + fo->member : std::string("none"));
+    if (fo && !fo->empty() && fo->scheduled_at) os << " at " << *fo->scheduled_at;
+    os << "\n";
     if (const auto& sy = dcs_.sync(); sy && !sy->empty()) {
         os << "sync key: " << sy->leader << " ->";
         for (const auto& s : sy->sync_standby) os << " " << s;
+        if (sy->quorum > 0) os << " (quorum " << sy->quorum << ")";
         os << "\n";
     }
     os << "checks: ";
     if (checker_.ok()) os << "ok";
     for (const auto& v : checker_.violations()) os << v.code << " ";
     os << "\n";
+    return os.str();
+}
+
+std::string world::dcs_dump()
+{
+    // What `patronictl`'s consistent read would show: true time, no client-side expiry.
+    const auto s = dcs_.snapshot(-1, now_, -1, config_.ttl_s * 1000);
+    std::ostringstream os;
+    os << "initialize: " << (s.initialize ? (s.initialize->empty() ? std::string("(bootstrapping)") : *s.initialize)
+                                          : std::string("none"))
+       << "\n";
+    os << "leader: " << (s.is_unlocked() ? std::string("none") : s.leader->name) << "\n";
+    for (const auto& m : s.members)
+        os << "member " << m.name << ": " << m.data.role << " " << m.data.state
+           << (m.data.timeline ? " tl=" + std::to_string(*m.data.timeline) : std::string()) << "\n";
+    os << "history:";
+    if (!s.history || s.history->lines.empty()) os << " none";
+    for (const auto& l : s.history ? s.history->lines : std::vector<dcs::history_line>{})
+        os << " [" << l.parent_timeline << " -> " << l.parent_timeline + 1 << (l.new_leader ? " " + *l.new_leader : std::string())
+           << "]";
+    os << "\n";
+    if (s.failsafe) {
+        os << "failsafe:";
+        for (const auto& [member, api] : s.failsafe->members) os << " " << member;
+        os << "\n";
+    }
     return os.str();
 }
 
@@ -959,6 +1151,8 @@ std::vector<ha::peer_status> world::peers(int i, const std::vector<std::string>&
             // xlog section, i.e. PostgreSQL accepting connections.
             s.reachable = !me_isolated && !n.isolated && n.up && n.paused_until <= now_ && n.pg.accepting(now_);
             if (s.reachable) {
+                s.nofailover = n.tags.is_nofailover();
+                s.failover_priority = n.tags.effective_failover_priority();
                 s.in_recovery = n.pg.in_recovery;
                 s.role = n.pg.in_recovery ? "replica" : "primary";
                 s.wal_position = lsn{n.pg.lsn};
@@ -1034,14 +1228,17 @@ world::outcome_t world::execute(int i, const ha::action& a)
                 return dcs_call(i, [&] { return dcs_.publish_member(i, now_, ttl_ms(i), x.data); });
             },
             [&](const ha::write_sync& x) {
-                return dcs_call(i, [&] { return dcs_.write_sync(x.value.leader, x.value.sync_standby, x.version); });
+                return dcs_call(i, [&] {
+                    return dcs_.write_sync(x.value.leader, x.value.sync_standby, x.version, x.value.quorum);
+                });
             },
             [&](const ha::delete_sync& x) {
                 return dcs_call(i, [&] { return dcs_.write_sync({}, {}, x.version); });
             },
             [&](const ha::write_failover& x) {
                 return dcs_call(i, [&] {
-                    return dcs_.write_failover(x.value.leader, x.value.member, x.version.value_or(0));
+                    return dcs_.write_failover(x.value.leader, x.value.member, x.version.value_or(0),
+                                               x.value.scheduled_at);
                 });
             },
             [&](const ha::clear_failover& x) {
@@ -1053,16 +1250,13 @@ world::outcome_t world::execute(int i, const ha::action& a)
                 return r;
             },
             [&](const ha::write_initialize& x) {
-                return dcs_call(i, [&] {
-                    if (x.create_only && n.snap() && n.snap()->initialize) return op_status::lost;
-                    return dcs_.write_initialize(x.value);
-                });
+                return dcs_call(i, [&] { return dcs_.write_initialize(x.value, x.create_only); });
             },
-            [&](const ha::cancel_initialize&) { return dcs_call(i, [] { return op_status::ok; }); },
+            [&](const ha::cancel_initialize&) { return dcs_call(i, [&] { return dcs_.cancel_initialize(); }); },
             [&](const ha::write_config&) { return dcs_call(i, [] { return op_status::ok; }); },
-            [&](const ha::write_failsafe&) { return dcs_call(i, [] { return op_status::ok; }); },
+            [&](const ha::write_failsafe& x) { return dcs_call(i, [&] { return dcs_.write_failsafe(x.members); }); },
             [&](const ha::post_failsafe&) {
-                n.failsafe_accepted = false;
+                n.failsafe_accepted = post_failsafe(i);
                 return outcome_t{step::ok, 10};
             },
             [&](const ha::reload_cluster&) { return outcome_t{step::ok, 0}; },
@@ -1099,6 +1293,34 @@ world::outcome_t world::execute(int i, const ha::action& a)
         a);
 }
 
+bool world::post_failsafe(int i)
+{
+    // ha-loop.md 17: POST /failsafe to every other member of the last /failsafe topology; each
+    // accepts (200 "Accepted") when it answers, has failsafe_mode on and is not running as a
+    // primary itself, and then remembers this leader for ttl.
+    const auto& n = nodes_[static_cast<std::size_t>(i)];
+    bool all = true;
+    for (const auto& [member, api] : n.state.failsafe_topology) {
+        (void)api;
+        const int j = dcs_.index_of(member);
+        if (j == i) continue;
+        if (j < 0) {
+            all = false;
+            continue;
+        }
+        auto& m = nodes_[static_cast<std::size_t>(j)];
+        const bool answers = !n.isolated && !m.isolated && m.up && m.paused_until <= now_;
+        if (!answers || !config_.failsafe || m.pg.accepts_writes(now_)) {
+            all = false;
+            continue;
+        }
+        m.failsafe_from = n.name;
+        m.failsafe_at = now_;
+        m.failsafe_until = now_ + ttl_ms(j);
+    }
+    return all;
+}
+
 void world::clone_from(int i, int source)
 {
     auto& p = nodes_[static_cast<std::size_t>(i)].pg;
@@ -1119,6 +1341,10 @@ world::outcome_t world::pg_action(int i, const ha::action& a)
     auto& p = n.pg;
     const vtime pg_latency = 20;
     if (p.hung) return {step::failed, retry_ms(i) / 2};   // PostgreSQL does not answer
+    // The remote primary of a standby cluster, as a source: always reachable and running.
+    auto remote_source = [&](const pg::follow_target& t) {
+        return config_.standby && !t.member && t.conn_url == remote_url;
+    };
     auto source_of = [&](const std::optional<std::string>& member) -> int {
         if (!member) return -1;
         const int j = dcs_.index_of(*member);
@@ -1131,7 +1357,7 @@ world::outcome_t world::pg_action(int i, const ha::action& a)
         overloaded{
             [&](const ha::pg_start& x) -> outcome_t {
                 if (!p.data_ok) return {step::failed, pg_latency};
-                if (x.follow) p.upstream = x.follow->member;
+                if (x.follow) p.upstream = upstream_of(*x.follow);
                 if (p.running) return {step::ok, pg_latency};
                 p.running = true;
                 p.clean = false;
@@ -1142,6 +1368,7 @@ world::outcome_t world::pg_action(int i, const ha::action& a)
                 if (!p.in_recovery) {
                     p.upstream.reset();
                     checker_.started_primary(i, n.name, now_, dcs_.leader_holder(now_));
+                    if (config_.standby) checker_.primary_in_standby_cluster(n.name, now_);
                     note(i, "PostgreSQL started as primary");
                 }
                 return {step::ok, pg_latency};
@@ -1181,6 +1408,7 @@ world::outcome_t world::pg_action(int i, const ha::action& a)
                 p.tli = tree_.fork(p.tli, p.lsn);
                 f.new_timeline = tree_.number(p.tli);
                 checker_.promoted(f);
+                if (config_.standby) checker_.primary_in_standby_cluster(n.name, now_);
                 n.unpublished_tli = f.new_timeline;
                 if (f.forced && !f.has_acknowledged) {
                     // The operator's forced failover dropped the commits the new primary lacks
@@ -1200,7 +1428,7 @@ world::outcome_t world::pg_action(int i, const ha::action& a)
                 return {step::ok, 100};
             },
             [&](const ha::pg_follow& x) -> outcome_t {
-                p.upstream = x.target.member;
+                p.upstream = upstream_of(x.target);
                 p.recovery_conf = true;
                 if (p.running && !p.in_recovery) pg_lost(i);
                 if (p.running && (x.restart || !p.in_recovery)) {
@@ -1213,6 +1441,19 @@ world::outcome_t world::pg_action(int i, const ha::action& a)
             },
             [&](const ha::pg_rewind& x) -> outcome_t {
                 const int j = source_of(x.source.member);
+                if (j < 0 && remote_source(x.source)) {
+                    if (p.running) {
+                        pg_lost(i);
+                        p.running = false;
+                        p.streaming = false;
+                    }
+                    p.lsn = tree_.common(remote_.tli, remote_.lsn, p.tli, p.lsn);
+                    p.tli = tree_.owner_at(remote_.tli, p.lsn);
+                    p.clean = p.recovery_conf = p.in_recovery = true;
+                    p.upstream = remote_url;
+                    note(i, "pg_rewind from the remote primary");
+                    return {step::ok, 2000};
+                }
                 if (j < 0) return {step::failed, 1000};
                 // Patroni's Rewind.execute stops a running PostgreSQL first.
                 if (p.running) {
@@ -1233,6 +1474,11 @@ world::outcome_t world::pg_action(int i, const ha::action& a)
             },
             [&](const ha::pg_check_divergence& x) -> outcome_t {
                 const int j = source_of(x.target.member);
+                if (j < 0 && remote_source(x.target)) {
+                    n.divergence = tree_.contains(remote_.tli, remote_.lsn, p.tli, p.lsn) ? ha::divergence::no_rewind
+                                                                                          : ha::divergence::need_rewind;
+                    return {step::ok, pg_latency};
+                }
                 if (j < 0) {
                     n.divergence = ha::divergence::check_failed;
                     return {step::ok, pg_latency};
@@ -1261,10 +1507,32 @@ world::outcome_t world::pg_action(int i, const ha::action& a)
                 note(i, "replica created from " + name(j));
                 return {step::ok, 3000};
             },
-            [&](const ha::pg_bootstrap&) -> outcome_t { return {step::failed, 1000}; },
+            [&](const ha::pg_bootstrap& x) -> outcome_t {
+                // initdb and start (ha-loop.md 11.1), or a standby leader cloned from the remote
+                // primary and started as a standby (11.2).
+                if (p.data_ok || p.running || (x.source && !remote_source(*x.source))) return {step::failed, 1000};
+                p = fake_pg{};
+                p.running = true;
+                p.clean = false;
+                p.ready_at = now_ + 200 + static_cast<vtime>(rng_.uniform(
+                                              0, static_cast<std::uint64_t>(std::max<vtime>(opts_.start_delay_max_ms - 200, 0))));
+                if (x.source) {
+                    p.tli = remote_.tli;
+                    p.lsn = remote_.lsn;
+                    p.upstream = remote_url;
+                    note(i, "bootstrapped a standby leader from the remote primary");
+                    return {step::ok, 3000};
+                }
+                p.in_recovery = false;
+                p.recovery_conf = false;
+                p.lsn = 50331744;
+                note(i, "initdb: a new cluster");
+                return {step::ok, 3000};
+            },
             [&](const ha::pg_set_sync_standbys& x) -> outcome_t {
                 p.sync_names = x.names.names;
                 p.sync_count = x.names.count;
+                p.sync_quorum = x.names.quorum;
                 p.sync_placeholder = x.names.strict_placeholder;
                 if (opts_.trace) {
                     std::string v = x.names.strict_placeholder ? "*" : "";

@@ -40,6 +40,9 @@ struct world_options {
     std::uint64_t write_rate = 200000;  ///< WAL bytes per second on a primary
     std::int64_t max_drift_ppm = 0;     ///< per-node clock drift, uniform in [-max, max]
     vtime start_delay_max_ms = 1500;    ///< PostgreSQL start-up time, uniform in [200, max]
+    /// A cluster that was never initialized: empty data directories, no /initialize (the
+    /// bootstrap race, ha-loop.md 11).
+    bool fresh = false;
     bool trace = false;                 ///< keep a readable trace of decisions
     bool trace_all = false;             ///< every decision with its actions, not only changes
 };
@@ -72,8 +75,17 @@ public:
     void set_isolated(int i, bool isolated);
     /// Replication apply rate of node i in bytes/s (0 = unlimited).
     void set_apply_rate(int i, std::uint64_t rate);
-    void request_switchover(int from, int to);   ///< as POST /switchover would write /failover
+    /// As POST /switchover would write /failover; `delay_ms` > 0 schedules it (scheduled_at,
+    /// in the wall clock of the node `from`).
+    void request_switchover(int from, int to, vtime delay_ms = 0);
     void request_failover(int to);
+    /// The member's configured tags (nofailover, failover_priority, replicatefrom, ...).
+    void set_tags(int i, const ha::node_tags& tags);
+    const ha::node_tags& tags(int i) const { return nodes_[static_cast<std::size_t>(i)].tags; }
+    /// SIGTERM to node i's daemon (ha-loop.md 21): it stops PostgreSQL (unless paused), releases
+    /// the lock and exits; it stays down until start_node or heal.
+    void request_shutdown(int i);
+    void start_node(int i);
     void set_config(const sim_config& c);
     const sim_config& config() const noexcept { return config_; }
     backend options_kind() const noexcept { return opts_.kind; }
@@ -90,6 +102,8 @@ public:
     std::string not_converged_reason() const;
     /// One line per node plus the DCS view, stable for scenario expectations.
     std::string status() const;
+    /// The DCS keys as a reader with true time sees them (scenario command `dcs`).
+    std::string dcs_dump();
     /// The last decisions (when options.trace).
     std::string trace() const;
     const std::string& name(int i) const { return nodes_[static_cast<std::size_t>(i)].name; }
@@ -116,6 +130,17 @@ private:
     struct node {
         std::string name;
         bool up = true;
+        bool stay_down = false;           ///< shut down: no automatic restart
+        bool restart_after_exit = false;  ///< started again while its shutdown was still running
+        /// Maintenance mode in this daemon's view: set by a cycle that read `pause: true`,
+        /// cleared at the end of the first cycle that read it off (S1 exemption, see unmanaged()).
+        bool unmanaged = false;
+        bool shutdown_requested = false, shutdown_done = false;
+        ha::node_tags tags;
+        /// Failsafe: the leader whose POST /failsafe this node accepted last, and when.
+        std::optional<std::string> failsafe_from;
+        vtime failsafe_at = 0;
+        vtime failsafe_until = 0;         ///< failsafe_at + the ttl in force when it was accepted
         vtime paused_until = 0;
         fake_clock clock;
         fake_pg pg;
@@ -175,7 +200,7 @@ private:
     void bg_step(int i, std::size_t idx);
     void schedule_cycle(int i, vtime t);
     void restart(int i);
-    void reset_node(int i, vtime down_for_ms, bool keep_pg_running);
+    void reset_node(int i, vtime down_for_ms, bool keep_pg_running, bool keep_watchdog = false);
     bool dcs_reachable(int i) const noexcept;
     std::int64_t ttl_ms(int i) const noexcept;
     vtime retry_ms(int i) const noexcept;
@@ -197,6 +222,8 @@ private:
     void clone_from(int i, int source);
     void note(int i, const std::string& text);
     void pg_lost(int i);
+    bool post_failsafe(int i);
+    bool unmanaged(int i) const noexcept;
 
     world_options opts_;
     sim_config config_;
@@ -224,6 +251,8 @@ private:
     std::uint64_t ack_lsn_ = 0;
     std::deque<std::string> trace_;
     std::uint64_t sysid_ = 7100000000000000001ULL;
+    /// The remote primary a standby cluster replicates from (not a member, never promoted).
+    fake_pg remote_;
 };
 
 } // namespace pgwarden::sim

@@ -4,3 +4,4 @@
 #include <pgwarden/api/impl/view.ipp>
 #include <pgwarden/api/impl/metrics.ipp>
 #include <pgwarden/api/impl/router.ipp>
+#include <pgwarden/api/impl/failsafe.ipp>

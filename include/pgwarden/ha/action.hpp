@@ -85,6 +85,7 @@ struct reload_cluster {};
 /// inputs::peers filled (unreachable members as reachable == false).
 struct fetch_peers {
     std::vector<std::string> members;
+    std::vector<std::string> api_urls;   ///< api_urls[i] is where members[i] answers
 };
 /// Query: POST /failsafe to every other member of the last /failsafe topology (§17), then
 /// decide again with inputs::failsafe_all_accepted filled.

@@ -7,6 +7,8 @@
 #include <pgwarden/ha/state.hpp>
 
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 namespace pgwarden::ha {
@@ -41,6 +43,19 @@ struct transition {
  *  decide_into(s, in, t); return t;`.
  */
 PGWARDEN_DECL void decide_into(const ha_state& state, const inputs& in, transition& out) noexcept;
+
+/** With a shutdown requested (inputs::requests.shutdown), whether this transition ends it
+ *  (ha-loop.md 21): it stops PostgreSQL, or leaves it running ("shutting down, PostgreSQL left
+ *  running", also behind the "PAUSE: " prefix). Otherwise decide waits (for the primary to
+ *  release this node from synchronous duty) and the caller decides again shortly. */
+[[nodiscard]] inline bool ends_shutdown(const transition& t) noexcept
+{
+    for (const auto& a : t.actions)
+        if (std::holds_alternative<pg_stop>(a)) return true;
+    std::string_view r = t.reason;
+    if (r.starts_with("PAUSE: ")) r.remove_prefix(7);
+    return r.starts_with("shutting down");
+}
 
 } // namespace pgwarden::ha
 

@@ -49,7 +49,15 @@ struct engine_hooks {
     /// GET <api_url> of each (name, api_url) pair, 2 s budget, no retries (ha-loop.md 23).
     std::function<task<std::vector<peer_status>>(std::vector<std::pair<std::string, std::string>>)> fetch_peers;
     /// POST /failsafe to each (name, api_url) pair; true iff all accepted (ha-loop.md 17).
+    /// The pairs are the other members of the last `/failsafe` topology seen or written.
     std::function<task<bool>(std::vector<std::pair<std::string, std::string>>)> post_failsafe;
+    /** Failsafe, receiving side (ha-loop.md 17): the leader whose POST /failsafe this node
+     *  accepted, while that record is valid, as a member record built from the POSTed
+     *  name, conn_url and api_url. Asked each time the snapshot has no leader and
+     *  failsafe_mode is on; decide then gets `inputs::failsafe_leader`, and a snapshot
+     *  without that member key is completed with this record (Patroni:
+     *  Failsafe.update_cluster), so that the replica can still follow it. */
+    std::function<std::optional<dcs::member_record>()> failsafe_leader;
     /// Called after each between-cycles re-probe of PostgreSQL (report.local is fresh).
     std::function<void(const cycle_report&)> on_refresh;
     /// How often PostgreSQL is re-probed between cycles for on_refresh.
@@ -108,6 +116,7 @@ private:
     task<void> run_background(std::string name, std::vector<action> actions);
     task<void> wait_next(mono_time deadline);
     task<void> republish();
+    void bind_cluster();
     std::optional<dcs::dcs_version> watch_version() const;
     void log(log_level level, std::string_view text) const;
     static step from(const result<bool>& r);
@@ -129,6 +138,8 @@ private:
     inputs in_;
     cycle_report report_;
     std::optional<dcs::cluster_snapshot> snapshot_;
+    /// snapshot_ completed with the failsafe leader's member record (see engine_hooks::failsafe_leader).
+    std::optional<dcs::cluster_snapshot> failsafe_completed_;
     std::optional<mono_time> dcs_down_since_;
     std::optional<action_feedback> feedback_;
     std::optional<background_task> background_;
@@ -141,6 +152,7 @@ private:
     bool wake_pending_ = false;
     std::uint64_t cycle_ = 0;
     bool shutdown_requested_ = false;
+    bool stop_failed_ = false;   ///< a pg_stop of the shutdown did not succeed
     int exit_code_ = 0;
     bool exit_ = false;
 };

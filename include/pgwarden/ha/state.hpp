@@ -131,8 +131,10 @@ struct ha_state {
 
     /** Patroni: Ha.old_cluster leader name, the "former leader" of §5.4. */
     std::optional<std::string> former_leader;
-    /** Members of the last snapshot that had a leader (Patroni: Ha.old_cluster.members). */
-    std::vector<std::string> old_cluster_members;
+    /** Members of the last snapshot that had a leader (Patroni: Ha.old_cluster.members): name
+     *  and api_url. The race queries them even after their member keys expired (§5.3 rule 9):
+     *  a primary cut off from the DCS whose key vanished may still answer "I am primary". */
+    std::vector<std::pair<std::string, std::string>> old_cluster_members;
 
     /** Patroni: Ha._disable_sync (temporary leave of sync duty before a restart or shutdown, §13.10).
      *  Invariants: while true the member key carries nosync: true, sync_priority: 0;

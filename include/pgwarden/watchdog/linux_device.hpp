@@ -59,6 +59,16 @@ public:
         return {};
     }
 
+    /** Closes the device without the magic character: the kernel keeps the timer running and
+     *  resets the machine when it expires. For a daemon that exits while its PostgreSQL still
+     *  runs as a primary it could not stop (Patroni: "Leaving watchdog running"). */
+    void leave_armed() noexcept
+    {
+        if (fd_ < 0) return;
+        ::close(fd_);
+        fd_ = -1;
+    }
+
 private:
     std::string path_;
     int fd_ = -1;

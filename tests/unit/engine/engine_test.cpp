@@ -28,6 +28,22 @@ ha::ha_config make_config(std::string name)
     return c;
 }
 
+/// An initialized cluster without a leader, and a PostgreSQL of that cluster running in `role`.
+void running_cluster(test::mem_dcs& dcs, test::script_pg& pg, pg::pg_role role, std::string config_json = "{}")
+{
+    dcs.data.initialize = "7300000000000000001";
+    dcs.data.config = dcs::config_record{1, 1, std::move(config_json)};
+    dcs.data.history = dcs::history_record{1, true, {}};
+    pg.state.data_dir_empty = false;
+    pg.state.running = true;
+    pg.state.accepting_connections = true;
+    pg.state.role = role;
+    pg.state.in_recovery = role == pg::pg_role::replica;
+    pg.state.state = pg::pg_state::running;
+    pg.state.timeline = 1;
+    pg.state.system_identifier = 7300000000000000001ULL;
+}
+
 template <class Task>
 void run(boost::asio::io_context& io, Task t)
 {
@@ -46,17 +62,8 @@ BOOST_AUTO_TEST_CASE(running_primary_without_leader_takes_the_lock)
 {
     boost::asio::io_context io;
     test::mem_dcs dcs;
-    dcs.data.initialize = "7300000000000000001";
-    dcs.data.config = dcs::config_record{1, 1, "{}"};
-    dcs.data.history = dcs::history_record{1, true, {}};
     test::script_pg pg;
-    pg.state.data_dir_empty = false;
-    pg.state.running = true;
-    pg.state.accepting_connections = true;
-    pg.state.role = pg::pg_role::primary;
-    pg.state.state = pg::pg_state::running;
-    pg.state.timeline = 1;
-    pg.state.system_identifier = 7300000000000000001ULL;
+    running_cluster(dcs, pg, pg::pg_role::primary);
     test::count_watchdog wd;
     std::vector<std::string> messages;
     ha::engine_hooks hooks;
@@ -82,6 +89,27 @@ BOOST_AUTO_TEST_CASE(dcs_outage_is_an_input_not_a_crash)
     run(io, e.run_cycle());
     BOOST_TEST(!e.last_report().cluster.has_value());
     BOOST_TEST(!e.last_report().message.empty());
+}
+
+BOOST_AUTO_TEST_CASE(paused_shutdown_leaves_postgres_running_and_exits)
+{
+    // Found by the simulator (tests/sim/scenarios/shutdown.txt): in pause decide answers
+    // "PAUSE: shutting down, PostgreSQL left running"; the engine must end on it too.
+    boost::asio::io_context io;
+    test::mem_dcs dcs;
+    test::script_pg pg;
+    running_cluster(dcs, pg, pg::pg_role::replica, "{\"pause\":true}");
+    test::count_watchdog wd;
+    auto cfg = make_config("n1");
+    cfg.pause = true;
+    test_engine e(io.get_executor(), dcs, pg, wd, clock::steady_source{}, cfg, {}, 1);
+    e.request_shutdown();
+    std::optional<int> code;
+    boost::asio::co_spawn(io, [&]() -> task<void> { code = co_await e.run(); }, boost::asio::detached);
+    io.run_for(5s);
+    BOOST_REQUIRE(code.has_value());
+    BOOST_TEST(e.last_report().message == "PAUSE: shutting down, PostgreSQL left running");
+    BOOST_TEST(pg.state.running);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,7 @@
 #include <boost/asio/as_tuple.hpp>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,7 @@ static_assert(dcs::client<mem_dcs>);
 struct script_pg {
     pg::local_pg_state state;
     std::vector<std::string> log;
+    std::optional<pg::follow_target> last_follow;   // the target of the last follow()
 
     task<result<pg::local_pg_state>> probe() { co_return state; }
     task<result<void>> start(pg::start_role r)
@@ -139,9 +141,10 @@ struct script_pg {
         state.in_recovery = false;
         co_return result<void>{};
     }
-    task<result<void>> follow(const pg::follow_target&)
+    task<result<void>> follow(const pg::follow_target& t)
     {
         log.push_back("follow");
+        last_follow = t;
         co_return result<void>{};
     }
     task<result<void>> rewind(const pg::follow_target&) { co_return result<void>{}; }

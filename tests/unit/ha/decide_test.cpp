@@ -24,6 +24,26 @@ BOOST_AUTO_TEST_CASE(replica_follows_the_leader)
     BOOST_TEST((t.next.role == node_role::replica));
 }
 
+BOOST_AUTO_TEST_CASE(member_key_carries_the_pending_restart_reasons)
+{
+    fixture f;
+    f.lock("n2");
+    f.pg.pending_restart_reason["shared_buffers"] = pg::param_change{"128MB", "256MB"};
+    f.pg.pending_restart_reason["max_connections"] = pg::param_change{"100", "200"};
+    auto t = f.run();
+    const auto* m = find<publish_member>(t);
+    BOOST_REQUIRE(m);
+    BOOST_TEST(m->data.pending_restart);
+    BOOST_REQUIRE(m->data.pending_restart_reasons.size() == 2u);
+    BOOST_TEST(m->data.pending_restart_reasons[0].name == "max_connections");   // GUC order
+    BOOST_TEST(m->data.pending_restart_reasons[1].old_value == "128MB");
+    BOOST_TEST(m->data.pending_restart_reasons[1].new_value == "256MB");
+    f.pg.pending_restart_reason.clear();
+    const auto t2 = f.run();
+    const auto* none = find<publish_member>(t2);
+    BOOST_TEST((none == nullptr || !none->data.pending_restart));
+}
+
 BOOST_AUTO_TEST_CASE(replica_repoints_when_the_leader_changes)
 {
     fixture f;

@@ -131,10 +131,12 @@ inline void observe_cluster(cycle& c)
         auto& old = c.st().old_cluster_members;   // rewritten only when it changed (hot path)
         const bool same = old.size() == s.members.size() &&
                           std::equal(old.begin(), old.end(), s.members.begin(),
-                                     [](const std::string& n, const dcs::member_record& m) { return n == m.name; });
+                                     [](const auto& o, const dcs::member_record& m) {
+                                         return o.first == m.name && o.second == m.data.api_url;
+                                     });
         if (!same) {
             old.clear();
-            for (const auto& m : s.members) old.push_back(m.name);
+            for (const auto& m : s.members) old.emplace_back(m.name, m.data.api_url);
         }
     }
     if (s.failsafe) c.st().failsafe_topology = s.failsafe->members;
@@ -396,11 +398,18 @@ inline void query_transition(const cycle& c, transition& t)
     case query::peers: {
         fetch_peers f;
         if (!c.cluster) break;   // never asked without a snapshot; defensive
-        for (const auto& m : c.cluster->members)
-            if (m.name != c.me() && !m.data.api_url.empty()) f.members.push_back(m.name);
+        const auto add = [&](const std::string& n, const std::string& url) {
+            if (n == c.me() || url.empty()) return;
+            if (std::find(f.members.begin(), f.members.end(), n) != f.members.end()) return;
+            f.members.push_back(n);
+            f.api_urls.push_back(url);
+        };
+        for (const auto& m : c.cluster->members) add(m.name, m.data.api_url);
+        // Members known only from the last locked snapshot or from /failsafe (§5.3 rule 9):
+        // Patroni asks them too, with the api_url it saw then.
+        for (const auto& [n, url] : c.prev.old_cluster_members) add(n, url);
         if (c.cluster->failsafe)
-            for (const auto& [n, url] : c.cluster->failsafe->members)
-                if (n != c.me() && !c.cluster->find_member(n)) f.members.push_back(n);
+            for (const auto& [n, url] : c.cluster->failsafe->members) add(n, url);
         t.actions.emplace_back(std::move(f));
         t.reason = "fetching the status of other members";
         break;

@@ -175,6 +175,31 @@ task<void> engine<Dcs, Pg, Wd, Clock>::republish()
 }
 
 template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+void engine<Dcs, Pg, Wd, Clock>::bind_cluster()
+{
+    // Failsafe, receiving side (ha-loop.md 17; Patroni: Ha.load_cluster_from_dcs and
+    // Failsafe.update_cluster): with no leader key, a leader that POSTed /failsafe within
+    // the ttl is the leader decide sees. decide follows a leader through its member record;
+    // when that key expired too, a copy of the snapshot gets one built from the POST, so
+    // that snapshot() (REST API, slot plan) still shows the DCS as it is.
+    failsafe_completed_.reset();
+    in_.failsafe_leader.reset();
+    in_.cluster = *snapshot_;
+    if (!config_.failsafe_mode || !hooks_.failsafe_leader || !snapshot_->is_unlocked()) return;
+    auto leader = hooks_.failsafe_leader();
+    if (!leader || leader->name.empty()) return;
+    in_.failsafe_leader = leader->name;
+    if (snapshot_->find_member(leader->name)) return;
+    PGWARDEN_MARK("engine: snapshot completed with the failsafe leader");
+    failsafe_completed_ = *snapshot_;
+    auto& members = failsafe_completed_->members;   // sorted by name (cluster_snapshot invariant)
+    auto at = std::lower_bound(members.begin(), members.end(), leader->name,
+                               [](const dcs::member_record& m, const std::string& n) { return m.name < n; });
+    members.insert(at, std::move(*leader));
+    in_.cluster = *failsafe_completed_;
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
 task<void> engine<Dcs, Pg, Wd, Clock>::gather()
 {
     in_ = inputs{};
@@ -187,7 +212,7 @@ task<void> engine<Dcs, Pg, Wd, Clock>::gather()
     if (cluster.has_value()) {
         dcs_down_since_.reset();
         snapshot_ = std::move(*cluster);
-        in_.cluster = *snapshot_;
+        bind_cluster();
     } else {
         if (!dcs_down_since_) dcs_down_since_ = in_.now;
         snapshot_.reset();
@@ -242,10 +267,8 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
             }
             if (auto* f = std::get_if<fetch_peers>(&a)) {
                 std::vector<std::pair<std::string, std::string>> targets;
-                if (snapshot_)
-                    for (const auto& name : f->members)
-                        if (auto* m = snapshot_->find_member(name); m && !m->data.api_url.empty())
-                            targets.emplace_back(name, m->data.api_url);
+                for (std::size_t k = 0; k < f->members.size() && k < f->api_urls.size(); ++k)
+                    targets.emplace_back(f->members[k], f->api_urls[k]);
                 std::vector<peer_status> peers;
                 if (hooks_.fetch_peers) peers = co_await hooks_.fetch_peers(std::move(targets));
                 in_.peers = std::move(peers);
@@ -256,7 +279,7 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
                 auto cluster = co_await dcs_.load_cluster();
                 if (cluster.has_value()) {
                     snapshot_ = std::move(*cluster);
-                    in_.cluster = *snapshot_;
+                    bind_cluster();
                 }
                 redo = true;
                 break;
@@ -275,6 +298,7 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
                 redo = true;
                 break;
             }
+            if (s != step::ok && shutdown_requested_ && std::holds_alternative<pg_stop>(a)) stop_failed_ = true;
             if (s != step::ok) {
                 const char* name = action_name(a);
                 log(s == step::lost_race ? log_level::info : log_level::error,
@@ -290,7 +314,7 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
                     auto cluster = co_await dcs_.load_cluster();
                     if (cluster.has_value()) {
                         snapshot_ = std::move(*cluster);
-                        in_.cluster = *snapshot_;
+                        bind_cluster();
                     }
                     redo = true;
                 }
@@ -308,11 +332,14 @@ task<void> engine<Dcs, Pg, Wd, Clock>::decide_and_act()
         // Shutdown (ha-loop.md 21) ends once decide stopped PostgreSQL, or
         // chose to leave it running (paused); decide may first wait for the
         // primary to release this node from synchronous duty.
-        if (shutdown_requested_ && !redo) {
-            const bool stopped = std::any_of(t.actions.begin(), t.actions.end(), [](const action& x) {
-                return std::holds_alternative<pg_stop>(x);
-            });
-            if (stopped || report_.message.starts_with("shutting down")) exit_ = true;
+        if (shutdown_requested_ && !redo && ends_shutdown(t)) {
+            exit_ = true;
+            if (stop_failed_ && wd_.is_active()) {
+                // Patroni (Ha.shutdown): PostgreSQL may still run as a primary and the leader key
+                // was not removed: the watchdog must reset this machine before the key expires.
+                log(log_level::error, "PostgreSQL shutdown failed, leader key not removed. Leaving watchdog running.");
+                if constexpr (requires { wd_.leave_armed(); }) wd_.leave_armed();
+            }
         }
         if (state_.exit_requested) {
             exit_ = true;
@@ -428,10 +455,11 @@ task<typename engine<Dcs, Pg, Wd, Clock>::step> engine<Dcs, Pg, Wd, Clock>::act(
         auto r = co_await dcs_.write_failsafe(json);
         co_return from(r);
     } else if constexpr (std::is_same_v<A, post_failsafe>) {
+        // Patroni: Ha.check_failsafe_topology posts to the members of the last /failsafe
+        // value, not to the snapshot's members: the DCS is unreachable, there is no snapshot.
         std::vector<std::pair<std::string, std::string>> targets;
-        if (snapshot_)
-            for (const auto& m : snapshot_->members)
-                if (m.name != config_.name && !m.data.api_url.empty()) targets.emplace_back(m.name, m.data.api_url);
+        for (const auto& [name, api_url] : state_.failsafe_topology)
+            if (name != config_.name) targets.emplace_back(name, api_url);
         bool accepted = false;
         if (hooks_.post_failsafe) accepted = co_await hooks_.post_failsafe(std::move(targets));
         failsafe_accepted_ = accepted;

@@ -63,6 +63,11 @@ inline void member_data_into(const cycle& c, dcs::member_data& d)
     d.tags = effective_tags(c);
     const bool busy_other = c.in.background && c.in.background->name != "promote";
     if (c.local && c.local->pending_restart) d.pending_restart = true;
+    if (c.local)   // 4.x `pending_restart_reason` (dcs.md 2.2): what a restart would change
+        for (const auto& [guc, change] : c.local->pending_restart_reason) {
+            d.pending_restart = true;
+            d.pending_restart_reasons.push_back(dcs::pending_restart_reason{guc, change.old_value, change.new_value});
+        }
     if (c.local && c.is_running() && !busy_other) {
         d.xlog_location = wal_position(*c.local);
         if (c.local->in_recovery) {

@@ -150,12 +150,28 @@ inline std::vector<std::string> restrict_to_sync(const cycle& c, std::vector<std
     return out;
 }
 
+/// Failsafe mode with a non-empty /failsafe that does not list `name` (§17 race restriction).
+inline bool failsafe_excludes(const cycle& c, std::string_view name)
+{
+    if (!c.cfg.failsafe_mode || !c.cluster->failsafe || c.cluster->failsafe->members.empty()) return false;
+    for (const auto& [n, url] : c.cluster->failsafe->members)
+        if (n == name) return false;
+    return true;
+}
+
 /// Patroni: Ha.manual_failover_process_no_leader (§7.3). nullopt = no decision.
 inline std::optional<bool> manual_failover_no_leader(cycle& c)
 {
     const auto& fo = *c.cluster->failover;
     if (!fo.member.empty()) {
-        if (fo.member == c.me()) return true;
+        // Deliberate divergence (docs/notes/ha.md): Patroni promotes the switchover candidate
+        // unchecked once the leader is gone. In quorum mode a voter need not hold every
+        // acknowledged commit (ANY k), so when the leader vanished before handing over, every
+        // voter (the candidate too) races as in a failover to nobody in particular, without the
+        // lag check (found by the simulator: S4 with synchronous_mode_strict).
+        const bool orphaned = !fo.leader.empty() && quorum_active(c) && !c.paused();
+        if (orphaned) PGWARDEN_MARK("manual failover: switchover leader gone in quorum mode, voters race");
+        if (fo.member == c.me() && !orphaned) return true;
         const auto* cand = c.cluster->find_member(fo.member);
         if (c.paused()) {
             if (!cand && c.is_primary()) {
@@ -168,7 +184,10 @@ inline std::optional<bool> manual_failover_no_leader(cycle& c)
         // Patroni: is_synchronous_mode() (requested, not standby), not sync_mode_is_active().
         if (c.cfg.synchronous_mode == sync_mode::on && !c.standby_cluster() && !in_sync_record(c, c.me()))
             return false;
-        if (cand && peer_usable(find_peer(c, cand->name))) return false;   // candidate healthy
+        // A candidate that /failsafe excludes cannot take the lock (see is_healthiest_node): the
+        // others treat it as unhealthy instead of waiting for it forever.
+        if (!orphaned && cand && peer_usable(find_peer(c, cand->name)) && !failsafe_excludes(c, cand->name))
+            return false;   // candidate healthy
         PGWARDEN_MARK("manual failover: candidate unhealthy, considering all members");
     } else if (c.paused()) {
         return false;
@@ -181,10 +200,12 @@ inline std::optional<bool> manual_failover_no_leader(cycle& c)
     return is_healthiest_among(c, restrict_to_sync(c, std::move(members)), false);
 }
 
+
 /// Candidate list of §5.3 rule 9: old cluster + failsafe pseudo-members + current members.
 inline std::optional<std::vector<std::string>> race_candidates(const cycle& c)
 {
-    std::vector<std::string> names = c.prev.old_cluster_members;
+    std::vector<std::string> names;
+    for (const auto& [n, url] : c.prev.old_cluster_members) names.push_back(n);
     if (c.cfg.failsafe_mode && c.cluster->failsafe && !c.cluster->failsafe->members.empty()) {
         bool listed = false;
         for (const auto& [n, url] : c.cluster->failsafe->members) {
@@ -226,6 +247,14 @@ inline bool is_healthiest_node(cycle& c)
         return true;
     }
     if (c.paused() || nofailover) return false;
+    if (has_failover && failsafe_excludes(c, c.me())) {
+        // Deliberate divergence (docs/notes/ha.md): Patroni checks /failsafe only after the
+        // manual-failover branch, so a failover forced to a member missing from /failsafe
+        // promotes it while the old leader may still run in failsafe mode (found by the
+        // simulator's `modes` profile). §17's rule "only listed nodes may take the lock" wins.
+        PGWARDEN_MARK("race: manual failover refused, not in /failsafe");
+        return false;
+    }
     if (has_failover) {
         const auto& fo = *c.cluster->failover;
         if (!fo.leader.empty() && sync_active(c) && !in_sync_record(c, c.me())) return false;
