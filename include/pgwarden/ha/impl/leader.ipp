@@ -72,7 +72,9 @@ inline void renew_lock(cycle& c, bool with_status)
     c.st().leader_until = c.in.now + c.cfg.ttl;
     if (c.prev.watchdog_active) c.emit(watchdog_keepalive{});   // Patroni: update_lock -> keepalive
     if (with_status && c.cfg.failsafe_mode && !c.cluster->members.empty()) {
-        std::vector<std::pair<std::string, std::string>> topo;
+        // Built in the buffer of the state's topology, which is replaced by it below.
+        auto topo = std::move(c.st().failsafe_topology);
+        topo.clear();
         for (const auto& m : c.cluster->members)
             if (!m.data.api_url.empty()) topo.emplace_back(m.name, m.data.api_url);
         if (!c.cluster->find_member(c.me())) topo.emplace_back(c.me(), c.cfg.api_url);
