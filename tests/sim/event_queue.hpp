@@ -34,12 +34,35 @@ public:
         return heap_.front();
     }
 
+    /// top() and pop() in one step when the smallest event's time is at most `limit`.
+    template <class Time>
+    bool pop_until(Time limit, Event& out) noexcept
+    {
+        const bool side = has_side_ && (heap_.empty() || heap_.front() > side_);
+        if (side) {
+            if (side_.t > limit) return false;
+            out = side_;
+            has_side_ = false;
+            return true;
+        }
+        if (heap_.empty() || heap_.front().t > limit) return false;
+        out = heap_.front();
+        pop_heap();
+        return true;
+    }
+
     void pop() noexcept
     {
         if (has_side_ && (heap_.empty() || heap_.front() > side_)) {
             has_side_ = false;
             return;
         }
+        pop_heap();
+    }
+
+private:
+    void pop_heap() noexcept
+    {
         // Move the last leaf to the root and sift it down.
         const std::size_t n = heap_.size() - 1;
         if (n == 0) {
@@ -63,25 +86,24 @@ public:
         heap_[i] = std::move(moving);
     }
 
-    void push(Event e)
+public:
+    void push(const Event& e)
     {
         if (e.periodic()) {
             PGWARDEN_ASSERT(!has_side_);   // one periodic event pending at a time
-            side_ = std::move(e);
+            side_ = e;
             has_side_ = true;
             return;
         }
         std::size_t i = heap_.size();
-        heap_.push_back(std::move(e));
-        if (i == 0) return;
-        Event moving = std::move(heap_[i]);
+        heap_.emplace_back();   // a hole at the end, sifted up to where `e` belongs
         while (i > 0) {
             const std::size_t parent = (i - 1) / 4;
-            if (!(heap_[parent] > moving)) break;
+            if (!(heap_[parent] > e)) break;
             heap_[i] = std::move(heap_[parent]);
             i = parent;
         }
-        heap_[i] = std::move(moving);
+        heap_[i] = e;
     }
 
 private:

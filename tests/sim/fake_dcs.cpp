@@ -94,10 +94,8 @@ void fake_dcs::expire_session(int i)
     (void)bump();   // the keys changed: a new revision (and a stale snapshot cache)
 }
 
-void fake_dcs::advance(vtime now)
+void fake_dcs::expire_due(vtime now)
 {
-    if (kind_ == backend::kubernetes) return;
-    if (now < low_deadline_) return;   // runs after every event: nothing can expire yet
     for (std::size_t i = 0; i < sessions_.size(); ++i)
         if (sessions_[i].id != 0 && sessions_[i].deadline <= now) expire_session(static_cast<int>(i));
     low_deadline_ = std::numeric_limits<vtime>::max();

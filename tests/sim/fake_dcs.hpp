@@ -39,7 +39,11 @@ public:
     void add_node(std::string name);
 
     /// Expires sessions/leases whose deadline passed (not for kubernetes).
-    void advance(vtime now);
+    void advance(vtime now)
+    {
+        // Runs after every event: inline, and nothing to do while no session can have expired.
+        if (kind_ != backend::kubernetes && now >= low_deadline_) expire_due(now);
+    }
     /// The earliest session deadline, to schedule an expiry event; -1 if none.
     vtime next_deadline() const noexcept;
     /// ZooKeeper client heartbeat: node `i` is alive and connected.
@@ -133,6 +137,7 @@ private:
     };
 
     int index_of_scan(const std::string& name) const noexcept;
+    void expire_due(vtime now);
     bool ensure_session(int i, vtime now, std::int64_t ttl_ms);
     void expire_session(int i);
     void set_leader(int owner, std::int64_t session, vtime now, std::int64_t ttl_ms);

@@ -228,9 +228,8 @@ void world::push(vtime t, ev kind, int node, std::uint64_t token, std::size_t in
 
 void world::run_until(vtime t)
 {
-    while (!queue_.empty() && queue_.top().t <= t) {
-        event e = queue_.top();
-        queue_.pop();
+    event e{};
+    while (queue_.pop_until(t, e)) {
         now_ = std::max(now_, e.t);
         dcs_.advance(now_);
         dispatch(e);
@@ -341,10 +340,10 @@ void world::on_tick()
             PGWARDEN_MARK("sim: watchdog reset a node");
             reset_node(i, 5000 + static_cast<vtime>(rng_.uniform(0, 10000)), false);
         }
-    }
-    // Primaries write; replicas receive from their upstream.
-    for (auto& n : nodes_)
+        // Primaries write (in the same pass: a reset touches only its own node).
         if (n.pg.accepts_writes(now_)) n.pg.lsn += static_cast<std::uint64_t>(static_cast<double>(opts_.write_rate) * dt);
+    }
+    // Replicas receive from their upstream.
     if (config_.standby) remote_.lsn += static_cast<std::uint64_t>(static_cast<double>(opts_.write_rate) * dt);
     for (int i = 0; i < size(); ++i) {
         auto& p = nodes_[static_cast<std::size_t>(i)].pg;
