@@ -553,7 +553,7 @@ void world::decide_round(int i)
     // engine::decide_and_act: shutdown ends once decide stopped PostgreSQL or left it running.
     if (n.shutdown_requested && ha::ends_shutdown(t)) n.shutdown_done = true;
     n.reason.swap(t.reason);   // swaps, not moves: both keep buffers for the next decision
-    std::swap(n.state, t.next);   // t.next keeps the old state's buffers for the next decision
+    n.state = std::move(t.next);
     // The leader key version the CAS-guarded writes use (the decision's snapshot; the background
     // part of the list may run after this cycle released it).
     n.leader_v = n.snap() && n.snap()->leader ? n.snap()->leader->version : 0;
