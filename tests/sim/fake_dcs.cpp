@@ -256,6 +256,15 @@ bool same_but_positions(const dcs::member_data& a, const dcs::member_data& b)
            a.extra == b.extra;
 }
 
+/** `to = from` for a record whose every write takes a fresh version from bump() (all of them in
+ *  this file): equal versions mean equal contents, so a snapshot rebuilt in place skips the copy. */
+template <class Record>
+void assign_versioned(std::optional<Record>& to, const std::optional<Record>& from)
+{
+    if (to && from && to->version == from->version) return;
+    to = from;
+}
+
 /// `to = from` when same_but_positions(to, from).
 void copy_positions(dcs::member_data& to, const dcs::member_data& from)
 {
@@ -425,7 +434,7 @@ std::shared_ptr<const dcs::cluster_snapshot> fake_dcs::shared_snapshot(int reade
     }
     if (!s) s = std::make_shared<dcs::cluster_snapshot>();
     s->initialize = initialize_;
-    s->config = config_;
+    assign_versioned(s->config, config_);
     if (!leader_.exists) {
         s->leader.reset();
     } else {
@@ -465,11 +474,11 @@ std::shared_ptr<const dcs::cluster_snapshot> fake_dcs::shared_snapshot(int reade
     }
     s->members.resize(k);
     copied.resize(std::min(copied.size(), k));
-    s->failover = failover_;
-    s->sync = sync_;
-    s->history = history_;
-    s->status = status_;
-    s->failsafe = failsafe_;
+    assign_versioned(s->failover, failover_);
+    assign_versioned(s->sync, sync_);
+    assign_versioned(s->history, history_);
+    assign_versioned(s->status, status_);
+    assign_versioned(s->failsafe, failsafe_);
     if (!cacheable) return s;
     cache_[slot] = std::move(s);
     cache_members_[slot] = std::move(copied);

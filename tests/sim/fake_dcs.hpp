@@ -152,6 +152,8 @@ private:
     std::vector<observation> observed_;
     leader_key leader_;
     std::optional<std::string> initialize_;
+    // Every write of the versioned records below takes a fresh version from bump(): snapshot
+    // rebuilds skip a record whose version they already hold (assign_versioned).
     std::optional<dcs::config_record> config_;
     std::optional<dcs::sync_record> sync_;
     std::optional<dcs::failover_record> failover_;
