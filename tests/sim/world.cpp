@@ -32,6 +32,13 @@ std::string iso_time(wall_time t)
     return buf;
 }
 constexpr std::size_t trace_lines = 400;
+
+/// s = v, skipped when s already holds v: the probe is refilled every cycle, mostly with the
+/// same text, and a compare costs less than an assignment.
+void set_text(std::string& s, std::string_view v)
+{
+    if (s != v) s.assign(v);
+}
 /// Where a standby cluster's `standby_cluster` section points (host remote, port 5432).
 const std::string remote_url = "postgres://remote:5432/postgres";
 
@@ -1085,11 +1092,11 @@ void world::probe_into(int i, pg::local_pg_state& s) const
     if (!p.in_recovery) s.write_lsn = lsn{p.lsn};
     else s.receive_lsn = s.replay_lsn = lsn{p.lsn};
     s.is_streaming = p.streaming;
-    s.upstream = p.upstream;
+    if (s.upstream != p.upstream) s.upstream = p.upstream;
     s.cleanly_shut_down = p.running ? false : p.clean;
-    s.controldata_state = p.running ? (p.in_recovery ? "in archive recovery" : "in production")
-                          : p.clean ? (p.recovery_conf ? "shut down in recovery" : "shut down")
-                                    : (p.recovery_conf ? "in archive recovery" : "in production");
+    set_text(s.controldata_state, p.running   ? (p.in_recovery ? "in archive recovery" : "in production")
+                                  : p.clean ? (p.recovery_conf ? "shut down in recovery" : "shut down")
+                                            : (p.recovery_conf ? "in archive recovery" : "in production"));
     std::size_t k = 0;
     for (int j = 0; j < size(); ++j) {
         const auto& q = nodes_[static_cast<std::size_t>(j)].pg;
@@ -1097,9 +1104,9 @@ void world::probe_into(int i, pg::local_pg_state& s) const
         const bool sync = std::find(p.sync_names.begin(), p.sync_names.end(), name(j)) != p.sync_names.end();
         if (k == s.replication.size()) s.replication.emplace_back();
         auto& r = s.replication[k++];
-        r.application_name = name(j);
-        r.state = "streaming";
-        r.sync_state = sync ? "sync" : "async";
+        set_text(r.application_name, name(j));
+        set_text(r.state, "streaming");
+        set_text(r.sync_state, sync ? "sync" : "async");
         r.write_lsn = r.flush_lsn = r.replay_lsn = lsn{q.lsn};
     }
     s.replication.resize(k);
