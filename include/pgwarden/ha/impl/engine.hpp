@@ -354,7 +354,19 @@ template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_
 task<void> engine<Dcs, Pg, Wd, Clock>::run_background(std::string name, std::vector<action> actions)
 {
     bool ok = true;
+    bool source_unreachable = false;
     for (const auto& a : actions) {
+        if (const auto* rw = std::get_if<pg_rewind>(&a)) {
+            // Patroni (Rewind.execute): a source that cannot be reached ("primary ... become
+            // unreachable") leaves the rewind needed and retried; any other failure is final.
+            auto r = co_await pg_.rewind(rw->source);
+            if (!r) {
+                ok = false;
+                source_unreachable = r.error() == condition::unavailable;
+                break;
+            }
+            continue;
+        }
         const step s = co_await execute(a);
         if (s != step::ok) {
             ok = false;
@@ -362,7 +374,7 @@ task<void> engine<Dcs, Pg, Wd, Clock>::run_background(std::string name, std::vec
         }
     }
     background_.reset();
-    finished_ = background_result{std::move(name), ok, false};
+    finished_ = background_result{std::move(name), ok, false, source_unreachable};
     wake();
 }
 
