@@ -28,5 +28,10 @@ function(pgwarden_add_daemon name binding_header binding_type)
   add_executable(${name} "${gen}")
   target_link_libraries(${name} PRIVATE pgwarden_apps pgwarden_daemon)
   target_include_directories(${name} PRIVATE "${PROJECT_SOURCE_DIR}/apps")
+  # Footprint: the C++ runtime linked in, unused shared libraries dropped
+  # (apps/common/CMakeLists.txt, docs/notes/footprint.md).
+  if(PGWARDEN_STATIC_CXX_RUNTIME_ACTIVE)
+    target_link_options(${name} PRIVATE -static-libstdc++ -static-libgcc LINKER:--as-needed)
+  endif()
   pgwarden_use_pch(${name})
 endfunction()
