@@ -98,7 +98,7 @@ try: d = json.load(sys.stdin)
 except Exception: sys.exit(0)
 if d.get("role") in ("master", "primary"):
     print(sum(1 for r in d.get("replication", []) if r.get("state") == "streaming"))' 2>/dev/null
-        done | sort -n | tail -1)
+        done | sort -n | tail -1) || true   # curl fails until the API listens (pipefail)
     if [ "$n" = 2 ]; then ok=1; break; fi
     echo -n "."; sleep 0.2
   done
