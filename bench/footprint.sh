@@ -5,9 +5,11 @@
 # the same etcd with the same YAML (another scope, ports and data dirs).
 # Once both are streaming it prints, per daemon process (its PostgreSQL
 # children excluded):
-#   RSS       VmRSS of /proc/<pid>/status at the end of the window
+#   RSS       VmRSS of /proc/<pid>/status at the end of the window, with its
+#             RssAnon/RssFile split, and Pss of /proc/<pid>/smaps_rollup
 #   threads   Threads of /proc/<pid>/status, min..max over the window
-#   cpu       utime+stime (/proc/<pid>/stat) used during the idle window
+#   cpu       utime+stime (/proc/<pid>/stat) used during the idle window, in
+#             clock ticks (10 ms); sched: the threads' schedstat run time, in ns
 # and stops everything it started (by PID). Figures only, no assertion.
 #
 #   PGWARDEN_DEMO_BIN=build/x/apps/pgwarden-etcd3/pgwarden-etcd3 bench/footprint.sh [seconds=60]
@@ -96,7 +98,7 @@ try: d = json.load(sys.stdin)
 except Exception: sys.exit(0)
 if d.get("role") in ("master", "primary"):
     print(sum(1 for r in d.get("replication", []) if r.get("state") == "streaming"))' 2>/dev/null
-        done | sort -n | tail -1)
+        done | sort -n | tail -1) || true   # curl fails until the API listens (pipefail)
     if [ "$n" = 2 ]; then ok=1; break; fi
     echo -n "."; sleep 0.2
   done
@@ -109,13 +111,16 @@ fi
 
 hz=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Time on CPU in ns of the threads alive now (schedstat: exact, not in ticks).
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d", s }'; }
+rollup_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
 status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 echo "==> settling 5 s, then measuring ${window} s of idle"
 sleep 5
-declare -A t0 tmin tmax
+declare -A t0 ns0 tmin tmax
 for n in $names; do
-  p=${pid_of[$n]}; t0[$n]=$(cpu_ticks "$p")
+  p=${pid_of[$n]}; t0[$n]=$(cpu_ticks "$p"); ns0[$n]=$(cpu_ns "$p")
   th=$(status_field "$p" Threads); tmin[$n]=$th; tmax[$n]=$th
 done
 for _ in $(seq 1 "$window"); do
@@ -128,16 +133,20 @@ for _ in $(seq 1 "$window"); do
   done
 done
 
-printf '\n%-8s %-10s %8s %10s %10s %14s\n' daemon impl pid RSS_KiB threads "cpu_ms/${window}s"
+printf '\n%-8s %-9s %8s %8s %8s %8s %8s %8s %12s %12s\n' daemon impl pid RSS_KiB anon file Pss_KiB threads \
+  "cpu_ms/${window}s" "sched_ms/${window}s"
 for n in $names; do
   p=${pid_of[$n]}
   impl=pgwarden; case $n in py*) impl=patroni ;; esac
   if ! kill -0 "$p" 2>/dev/null; then printf '%-8s %-10s %8s  (exited)\n' "$n" "$impl" "$p"; continue; fi
-  t1=$(cpu_ticks "$p")
+  t1=$(cpu_ticks "$p"); ns1=$(cpu_ns "$p")
   cpu_ms=$(( (t1 - t0[$n]) * 1000 / hz ))
+  sched_ms=$(awk -v a="${ns0[$n]}" -v b="$ns1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
   rss=$(status_field "$p" VmRSS)
+  anon=$(status_field "$p" RssAnon); file=$(status_field "$p" RssFile); pss=$(rollup_field "$p" Pss)
   th="${tmin[$n]}"; [ "${tmin[$n]}" = "${tmax[$n]}" ] || th="${tmin[$n]}..${tmax[$n]}"
-  printf '%-8s %-10s %8s %10s %10s %14s\n' "$n" "$impl" "$p" "$rss" "$th" "$cpu_ms"
+  printf '%-8s %-9s %8s %8s %8s %8s %8s %8s %12s %12s\n' "$n" "$impl" "$p" "$rss" "$anon" "$file" "$pss" "$th" \
+    "$cpu_ms" "$sched_ms"
 done
 echo
 echo "==> stopping"

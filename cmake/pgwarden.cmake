@@ -28,5 +28,13 @@ function(pgwarden_add_daemon name binding_header binding_type)
   add_executable(${name} "${gen}")
   target_link_libraries(${name} PRIVATE pgwarden_apps pgwarden_daemon)
   target_include_directories(${name} PRIVATE "${PROJECT_SOURCE_DIR}/apps")
+  # Footprint: the C++ runtime linked in, unused shared libraries dropped
+  # (apps/common/CMakeLists.txt, docs/notes/footprint.md). Symbols are all
+  # bound at start-up (full RELRO): no lazy binding in ld.so at run time
+  # brings its pages back after the start-up pages were released.
+  if(PGWARDEN_STATIC_CXX_RUNTIME_ACTIVE)
+    target_link_options(${name} PRIVATE -static-libstdc++ -static-libgcc LINKER:--as-needed)
+  endif()
+  target_link_options(${name} PRIVATE LINKER:-z,relro LINKER:-z,now)
   pgwarden_use_pch(${name})
 endfunction()

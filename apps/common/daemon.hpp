@@ -15,6 +15,7 @@
 #include "daemon_support.hpp"
 #include "failsafe_client.hpp"
 #include "mapping.hpp"
+#include "memory.hpp"
 #include "pg_policy.hpp"
 #include "watchdog_policy.hpp"
 
@@ -111,6 +112,7 @@ private:
     std::optional<dcs::member_record> failsafe_leader() const;
     void on_cycle(const ha::cycle_report& r);
     void publish_view(const ha::cycle_report& r);
+    std::shared_ptr<const api::router> router_for_request();
     task<void> handle_signals();
 
     boost::asio::io_context& io_;
@@ -130,6 +132,8 @@ private:
     std::unique_ptr<engine_type> engine_;
     std::unique_ptr<api::server<>> server_;
     std::shared_ptr<const api::router> router_;
+    mono_time view_at_{};                      ///< when router_ was built
+    static constexpr std::chrono::milliseconds view_max_age{1000};
     api::restapi_settings restapi_;
     dcs::dcs_version config_modify_version_ = 0;
     std::string dynamic_json_;
@@ -209,6 +213,17 @@ void daemon<Binding>::on_cycle(const ha::cycle_report& r)
     std::string msg = r.message;
     if (!msg.empty()) log(log::level::info, msg);
     publish_view(r);
+    // Start-up code and data are resident after the first cycles and not
+    // needed at rest: hand them back after cycles 1, 3 and 10 (a bootstrap
+    // or clone has ended by then), then every 30 cycles for what a rare
+    // event (switchover, rewind, a new connection) brought in. One release
+    // reads /proc/self/smaps: well under a millisecond
+    // (docs/notes/footprint.md).
+    if (r.cycle == 1 || r.cycle == 3 || r.cycle == 10 || r.cycle % 30 == 0) {
+        const auto released = release_startup_pages();
+        log(log::level::debug, "released " + std::to_string(released.kib) + " KiB of start-up pages in " +
+                                   std::to_string(released.mappings) + " mappings");
+    }
 }
 
 template <class Binding>
@@ -220,6 +235,19 @@ void daemon<Binding>::publish_view(const ha::cycle_report& r)
     // Failsafe.is_active); the leader's own flag comes from the HA state.
     if (v.failsafe_mode && failsafe_.is_active(clock::steady_source{}.now(), ha_config_.ttl)) v.failsafe_active = true;
     router_ = std::make_shared<const api::router>(std::move(v));
+    view_at_ = clock::steady_source{}.now();
+}
+
+template <class Binding>
+std::shared_ptr<const api::router> daemon<Binding>::router_for_request()
+{
+    // The REST API answers from the last view; when that is older than
+    // view_max_age, PostgreSQL is re-probed on the io_context for the next
+    // request (Patroni queries PostgreSQL on every request; an idle daemon
+    // that nobody asks then does no SQL between cycles).
+    // docs/notes/footprint.md, docs/notes/engine.md.
+    if (engine_ && clock::steady_source{}.now() - view_at_ > view_max_age) engine_->request_refresh();
+    return router_;
 }
 
 template <class Binding>
@@ -522,6 +550,7 @@ task<int> daemon<Binding>::run()
     };
     hooks.on_cycle = [this](const ha::cycle_report& r) { on_cycle(r); };
     hooks.on_refresh = [this](const ha::cycle_report& r) { publish_view(r); };
+    hooks.refresh_interval = std::chrono::milliseconds(0);   // on demand: see router_for_request
     hooks.fetch_peers = [this](std::vector<std::pair<std::string, std::string>> t) { return fetch_peers(std::move(t)); };
     hooks.post_failsafe = [this](std::vector<std::pair<std::string, std::string>> t) { return post_failsafe(std::move(t)); };
     hooks.failsafe_leader = [this] { return failsafe_leader(); };
@@ -555,7 +584,7 @@ task<int> daemon<Binding>::run()
     router_ = std::make_shared<const api::router>(
         build_view(empty, view_context{&effective_, &ha_config_, empty.mono, 0, restapi_}));
     server_ = std::make_unique<api::server<>>(
-        ex, [this] { return router_; },
+        ex, [this] { return router_for_request(); },
         [] { return api::clock_reading{clock::steady_source{}.now(), clock::steady_source{}.wall_now()}; },
         [this](api::command c, api::response p, std::shared_ptr<const api::router>) {
             return execute(std::move(c), std::move(p));
@@ -617,6 +646,7 @@ int daemon_main(int argc, char** argv, std::string_view program)
                                 "start the daemon as the PostgreSQL owner (e.g. runuser -u postgres)\n";
         return 1;
     }
+    tune_malloc();
     boost::asio::io_context io(1);
     daemon<Binding> d(io, opts.config_file, std::move(*local), std::move(env));
     int code = 0;

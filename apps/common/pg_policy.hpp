@@ -7,6 +7,10 @@
 #include <pgwarden/ha/inputs.hpp>
 #include <pgwarden/pg/libpq_controller.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -121,10 +125,13 @@ private:
         facts_.data_dir_accessible = !ec;
         facts_.data_dir_error = ec ? ec.message() : std::string{};
         if (exists) {
-            fs::directory_iterator probe_it(dir, ec);   // readable?
-            if (ec) {
+            // Readable? Opening it says so without listing it (every probe).
+            const int fd = ::open(cfg_.data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (fd < 0) {
                 facts_.data_dir_accessible = false;
-                facts_.data_dir_error = ec.message();
+                facts_.data_dir_error = std::error_code(errno, std::system_category()).message();
+            } else {
+                ::close(fd);
             }
         }
         facts_.has_recovery_conf = fs::exists(dir / "standby.signal", ec) || fs::exists(dir / "recovery.signal", ec) ||

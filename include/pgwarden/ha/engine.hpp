@@ -60,7 +60,8 @@ struct engine_hooks {
     std::function<std::optional<dcs::member_record>()> failsafe_leader;
     /// Called after each between-cycles re-probe of PostgreSQL (report.local is fresh).
     std::function<void(const cycle_report&)> on_refresh;
-    /// How often PostgreSQL is re-probed between cycles for on_refresh.
+    /// How often PostgreSQL is re-probed between cycles for on_refresh
+    /// unasked; zero: only when request_refresh() asks (the daemons).
     std::chrono::milliseconds refresh_interval{1000};
     /// Runs a user callback (`on_start`, ...) with the role; fire and forget.
     std::function<void(std::string_view name, std::string_view role)> run_callback;
@@ -91,6 +92,14 @@ public:
     /// Wakes the loop now (a REST request changed something, a watch fired).
     void wake() noexcept;
 
+    /** Asks for a re-probe of PostgreSQL and an on_refresh, without a
+     *  decision and without waking the loop: the REST API calls it when its
+     *  view is old. The probe runs on the executor while the loop waits for
+     *  its next cycle; the request is dropped while a cycle or a background
+     *  action runs (a fresh report follows anyway) or a re-probe is under
+     *  way. The next cycle waits for a running re-probe to end. */
+    void request_refresh() noexcept;
+
     /// Starts the graceful shutdown of ha-loop.md 21 and wakes the loop.
     void request_shutdown() noexcept;
 
@@ -117,6 +126,7 @@ private:
     task<void> wait_next(mono_time deadline);
     task<void> republish();
     void bind_cluster();
+    task<void> refresh_settled();
     std::optional<dcs::dcs_version> watch_version() const;
     void log(log_level level, std::string_view text) const;
     static step from(const result<bool>& r);
@@ -149,7 +159,10 @@ private:
     std::optional<bool> failsafe_accepted_;
 
     boost::asio::steady_timer wake_timer_;
+    boost::asio::steady_timer refresh_done_;   ///< cancelled when a re-probe ends
     bool wake_pending_ = false;
+    bool waiting_ = false;                     ///< inside wait_next
+    bool refresh_running_ = false;             ///< a request_refresh() re-probe is under way
     std::uint64_t cycle_ = 0;
     bool shutdown_requested_ = false;
     bool stop_failed_ = false;   ///< a pg_stop of the shutdown did not succeed

@@ -112,4 +112,59 @@ BOOST_AUTO_TEST_CASE(paused_shutdown_leaves_postgres_running_and_exits)
     BOOST_TEST(pg.state.running);
 }
 
+BOOST_AUTO_TEST_CASE(refresh_on_request_probes_between_cycles_without_a_cycle_or_a_new_watch)
+{
+    // With refresh_interval 0 (the daemons) PostgreSQL is probed between
+    // cycles only when asked, once per request that finds none under way,
+    // and the watch of the leader key lasts across the re-probe.
+    boost::asio::io_context io;
+    test::mem_dcs dcs;
+    test::script_pg pg;
+    running_cluster(dcs, pg, pg::pg_role::primary);
+    test::count_watchdog wd;
+    int cycles = 0, refreshes = 0;
+    std::int64_t refreshed_timeline = 0;
+    ha::engine_hooks hooks;
+    hooks.on_cycle = [&](const ha::cycle_report&) { ++cycles; };
+    hooks.on_refresh = [&](const ha::cycle_report& r) {
+        ++refreshes;
+        refreshed_timeline = r.local ? r.local->timeline : -1;
+    };
+    hooks.refresh_interval = 0ms;
+    test_engine e(io.get_executor(), dcs, pg, wd, clock::steady_source{}, make_config("n1"), hooks, 1);
+    bool done = false;
+    boost::asio::co_spawn(io, [&]() -> task<void> { co_await e.run(); done = true; }, boost::asio::detached);
+    // Runs the io_context until `pred` holds (or 5 s pass).
+    auto run_until = [&](auto pred) {
+        const auto limit = std::chrono::steady_clock::now() + 5s;
+        while (!pred() && std::chrono::steady_clock::now() < limit) io.run_for(10ms);
+        return pred();
+    };
+    BOOST_REQUIRE(run_until([&] { return cycles == 1 && dcs.watches == 1; }));
+    const int probes = pg.probes;
+    io.run_for(300ms);   // nobody asks: no probe
+    BOOST_TEST(pg.probes == probes);
+    BOOST_TEST(refreshes == 0);
+
+    pg.state.timeline = 2;   // seen by the re-probe only
+    e.request_refresh();
+    e.request_refresh();     // one is under way: dropped
+    BOOST_REQUIRE(run_until([&] { return refreshes == 1; }));
+    io.run_for(50ms);
+    BOOST_TEST(pg.probes == probes + 1);
+    BOOST_TEST(refreshes == 1);
+    BOOST_TEST(refreshed_timeline == 2);
+    BOOST_TEST(e.last_report().local->timeline == 2);
+    BOOST_TEST(cycles == 1);          // no decision
+    BOOST_TEST(dcs.watches == 1);     // the watch was not restarted
+
+    e.request_refresh();
+    BOOST_REQUIRE(run_until([&] { return refreshes == 2; }));
+    BOOST_TEST(pg.probes == probes + 2);
+
+    e.request_shutdown();
+    BOOST_REQUIRE(run_until([&] { return done; }));
+    BOOST_TEST(cycles >= 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -100,8 +100,10 @@ struct mem_dcs {
     task<result<void>> write_status(const dcs::status_record&) { co_return result<void>{}; }
     task<result<void>> write_history(const dcs::history_record&) { co_return result<void>{}; }
     task<result<void>> write_failsafe(const std::string&) { co_return result<void>{}; }
+    int watches = 0;   ///< wait_for_change calls
     task<result<bool>> wait_for_change(dcs::dcs_version v, std::chrono::milliseconds t)
     {
+        ++watches;
         boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, t);
         watchers.push_back(&timer);
         (void)co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
@@ -117,7 +119,12 @@ struct script_pg {
     std::vector<std::string> log;
     std::optional<pg::follow_target> last_follow;   // the target of the last follow()
 
-    task<result<pg::local_pg_state>> probe() { co_return state; }
+    int probes = 0;
+    task<result<pg::local_pg_state>> probe()
+    {
+        ++probes;
+        co_return state;
+    }
     task<result<void>> start(pg::start_role r)
     {
         log.push_back("start");

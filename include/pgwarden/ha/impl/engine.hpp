@@ -13,6 +13,14 @@
 #include <type_traits>
 #include <variant>
 
+// GCC 12 reports -Wmismatched-new-delete for Asio's awaitable frames (a known
+// false positive with coroutines and class-specific operator new/delete); it
+// comes and goes with inlining decisions.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 namespace pgwarden::ha {
 
 template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
@@ -20,7 +28,7 @@ engine<Dcs, Pg, Wd, Clock>::engine(boost::asio::any_io_executor ex, Dcs& dcs, Pg
                                    Clock clock, ha_config config, engine_hooks hooks,
                                    std::uint64_t seed)
     : ex_(ex), dcs_(dcs), pg_(pg), wd_(wd), clock_(std::move(clock)), config_(std::move(config)),
-      hooks_(std::move(hooks)), rng_(seed), wake_timer_(ex)
+      hooks_(std::move(hooks)), rng_(seed), wake_timer_(ex), refresh_done_(ex)
 {
 }
 
@@ -35,6 +43,41 @@ void engine<Dcs, Pg, Wd, Clock>::wake() noexcept
 {
     wake_pending_ = true;
     wake_timer_.cancel();
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+void engine<Dcs, Pg, Wd, Clock>::request_refresh() noexcept
+{
+    if (!waiting_ || refresh_running_ || background_ || exit_) return;
+    refresh_running_ = true;
+    try {
+        // Its own coroutine, so that neither the watch nor a wake-up ever
+        // cancels a query half-way; gather() waits for it (refresh_settled).
+        boost::asio::co_spawn(
+            ex_,
+            [this]() -> task<void> {
+                try {
+                    co_await republish();
+                } catch (...) {
+                    // Out of memory while publishing: the next cycle publishes again.
+                }
+                refresh_running_ = false;
+                refresh_done_.cancel();
+            },
+            boost::asio::detached);
+    } catch (...) {
+        refresh_running_ = false;
+    }
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+task<void> engine<Dcs, Pg, Wd, Clock>::refresh_settled()
+{
+    // No suspension between the test and the wait: the re-probe cannot end unseen.
+    while (refresh_running_) {
+        refresh_done_.expires_at(mono_time::max());
+        (void)co_await refresh_done_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
 }
 
 template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
@@ -108,6 +151,7 @@ task<int> engine<Dcs, Pg, Wd, Clock>::run()
         if (wake_pending_) next_run = clock_.now();
         wake_pending_ = false;
     }
+    co_await refresh_settled();
     co_return exit_code_;
 }
 
@@ -132,21 +176,27 @@ task<void> engine<Dcs, Pg, Wd, Clock>::wait_next(mono_time deadline)
     using namespace boost::asio::experimental::awaitable_operators;
     // Between cycles the engine waits for the deadline, a local wake-up
     // (wake() cancels the timer) or a DCS event (the watch, see
-    // watch_version). Every refresh interval it also re-probes PostgreSQL
-    // and republishes the report, so that the REST API (replication state,
-    // lag) is never older than that, while decide still runs once per
-    // loop_wait (docs/notes/engine.md).
-    while (!wake_pending_ && !exit_) {
-        const mono_time now = clock_.now();
-        if (now >= deadline) co_return;
-        const mono_time tick = std::min(deadline, now + hooks_.refresh_interval);
-        wake_timer_.expires_at(tick);
-        auto timer_wait = [this]() -> task<void> {
-            (void)co_await wake_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));   // cancel = wake
-        };
+    // watch_version). PostgreSQL is re-probed for the REST API when it asks
+    // (request_refresh) and, with a refresh_interval, every interval; the
+    // re-probe runs beside the wait and never ends the watch, which lasts
+    // until the deadline. decide still runs once per loop_wait
+    // (docs/notes/engine.md, docs/notes/footprint.md).
+    waiting_ = true;
+    auto ticks = [this, deadline]() -> task<void> {
+        for (;;) {
+            const mono_time now = clock_.now();
+            if (now >= deadline || wake_pending_ || exit_) co_return;
+            const bool periodic = hooks_.refresh_interval.count() > 0;
+            wake_timer_.expires_at(periodic ? std::min(deadline, now + hooks_.refresh_interval) : deadline);
+            const auto waited = co_await wake_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            if (std::get<0>(waited)) co_return;   // wake(), or the watch ended first
+            if (periodic && clock_.now() < deadline) request_refresh();
+        }
+    };
+    while (!wake_pending_ && !exit_ && clock_.now() < deadline) {
         if (auto v = watch_version()) {
             // Followers watch 0.5 s past the deadline so that they run just after the leader (dcs.md 4.2).
-            auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
+            auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_.now()) +
                              std::chrono::milliseconds(500);
             auto watch = [this, v, remaining]() -> task<void> {
                 auto changed = co_await dcs_.wait_for_change(*v, remaining);
@@ -155,13 +205,12 @@ task<void> engine<Dcs, Pg, Wd, Clock>::wait_next(mono_time deadline)
                     wake_pending_ = true;
                 }
             };
-            co_await (timer_wait() || watch());
+            co_await (ticks() || watch());
         } else {
-            co_await timer_wait();
+            co_await ticks();
         }
-        if (wake_pending_ || clock_.now() >= deadline || background_) continue;
-        co_await republish();   // a refresh tick: a fresh probe for the API, no decision
     }
+    waiting_ = false;
 }
 
 template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
@@ -235,6 +284,7 @@ template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_
 task<void> engine<Dcs, Pg, Wd, Clock>::run_cycle()
 {
     ++cycle_;
+    co_await refresh_settled();   // one PostgreSQL connection: no probe beside a re-probe
     co_await gather();
     co_await decide_and_act();
     report_.cycle = cycle_;
@@ -531,3 +581,7 @@ task<typename engine<Dcs, Pg, Wd, Clock>::step> engine<Dcs, Pg, Wd, Clock>::act(
 }
 
 } // namespace pgwarden::ha
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif

@@ -582,8 +582,8 @@ PGWARDEN_DECL task<result<libpq::query_result>> libpq_controller::query(std::str
 PGWARDEN_DECL task<result<local_pg_state>> libpq_controller::probe()
 {
     local_pg_state s;
-    s.data_dir_empty = data_dir_empty();
     if (!is_running()) {
+        s.data_dir_empty = data_dir_empty();   // a running postmaster's directory is never empty: no listing
         s.state = crashed_ ? pg_state::crashed : pg_state::stopped;
         s.role = s.data_dir_empty ? pg_role::uninitialized : pg_role::primary;
         if (s.data_dir_empty) co_return s;
@@ -612,6 +612,7 @@ PGWARDEN_DECL task<result<local_pg_state>> libpq_controller::probe()
         }
         co_return s;
     }
+    s.data_dir_empty = false;
     s.running = true;
     s.state = pg_state::running;
     const std::string sql =

@@ -11,6 +11,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -770,6 +771,12 @@ PGWARDEN_DECL task<result<bool>> client::wait_for_change(dcs_version v, std::chr
             auto line = co_await st->next_line();
             if (!line) {
                 if (line.error() == http::error::timeout) co_return false;
+                // Cancelled (the engine's wait ended first): return now. The
+                // sleep would throw operation_aborted out of this coroutine,
+                // once per HA cycle (docs/notes/footprint.md).
+                if ((co_await boost::asio::this_coro::cancellation_state).cancelled() !=
+                    boost::asio::cancellation_type::none)
+                    co_return false;
                 co_await s->sleep_until(deadline);
                 co_return false;
             }
