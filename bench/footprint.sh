@@ -16,20 +16,8 @@
 #
 # FOOTPRINT_PATRONI=0 skips Python Patroni. Runs as root (the demo needs it).
 set -euo pipefail
-# scripts/demo keeps its state in /tmp/pgwarden-demo.state and stops any
-# demo that file names. So that this never touches a demo someone else runs,
-# the whole run gets a private /tmp (a mount namespace with a bind mount);
-# without unshare it refuses to start while that file exists.
-if [ -z "${FOOTPRINT_INNER:-}" ] && unshare -m --propagation private true 2>/dev/null; then
-  self=$(readlink -f "$0")
-  priv=$(mktemp -d /tmp/pgwarden-footprint-XXXXXX)
-  chmod 1777 "$priv"
-  rc=0
-  unshare -m --propagation private env FOOTPRINT_INNER=1 \
-    bash -c 'mount --bind "$1" /tmp && shift && exec "$@"' _ "$priv" "$self" "$@" || rc=$?
-  rm -rf "$priv"
-  exit $rc
-fi
+# A private /tmp, so that this never touches a demo someone else runs.
+. "$(dirname "$0")/private_tmp.sh" "$0" "$@"
 cd "$(dirname "$0")/.."
 window=${1:-60}
 state_file=/tmp/pgwarden-demo.state
