@@ -39,6 +39,13 @@ struct cli_options {
 
 /// run_config_commands' answer when none of its commands was asked for: start the daemon.
 inline constexpr int cli_continue = -1;
+/** Its answer to --generate-config: the caller runs generate_config_command
+ *  (apps/common/generate_config.hpp, which needs libpq). */
+inline constexpr int cli_generate_config = -2;
+
+/// Writes generated YAML to `configfile` (parent directories created) or to `out`; the exit code.
+[[nodiscard]] int write_config_output(const cli_options& o, const std::string& yaml, std::ostream& out,
+                                      std::ostream& err);
 
 /** Handles the commands that exit: usage errors (2), --help (0), --version
  *  (0: `pgwarden <version> (Patroni <version> compatible)`), --validate-config

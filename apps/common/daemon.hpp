@@ -18,6 +18,7 @@
 #include "memory.hpp"
 #include "pg_policy.hpp"
 #include "watchdog_policy.hpp"
+#include "generate_config.hpp"
 
 #include <pgwarden/api/failsafe.hpp>
 #include <pgwarden/api/server.hpp>
@@ -632,8 +633,10 @@ int daemon_main(int argc, char** argv, std::string_view program)
 {
     auto env = config::environment_from(environ);
     cli_options opts;
-    if (int code = handle_cli(argc, argv, program, env, std::cout, std::cerr, opts); code != cli_continue)
+    if (int code = handle_cli(argc, argv, program, env, std::cout, std::cerr, opts); code != cli_continue) {
+        if (code == cli_generate_config) return generate_config_command(opts, std::cout, std::cerr, env);
         return code;
+    }
     config::config_error why;
     auto local = config::load_config(opts.config_file, env, &why);
     if (!local) {

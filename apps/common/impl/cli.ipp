@@ -137,7 +137,13 @@ inline int sample_command(const cli_options& o, std::ostream& out, std::ostream&
                 postgres = p->get_string();
     }
     auto inputs = config::detect_sample_inputs(bin_dir.empty() ? postgres : bin_dir + "/" + postgres);
-    std::string yaml = config::sample_config_yaml(config::sample_config(inputs, env));
+    return write_config_output(o, config::sample_config_yaml(config::sample_config(inputs, env)), out, err);
+}
+
+} // namespace detail
+
+inline int write_config_output(const cli_options& o, const std::string& yaml, std::ostream& out, std::ostream& err)
+{
     if (!o.config_file) {
         out << yaml;
         return 0;
@@ -153,8 +159,6 @@ inline int sample_command(const cli_options& o, std::ostream& out, std::ostream&
     }
     return 0;
 }
-
-} // namespace detail
 
 inline int run_config_commands(const cli_options& o, std::ostream& out, std::ostream& err,
                                const config::environment& env, const std::optional<config::validation_host>& host)
@@ -191,11 +195,7 @@ inline int run_config_commands(const cli_options& o, std::ostream& out, std::ost
         return detail::validate_command(o, out, err, env, host);
     if (o.generate_sample_config)
         return detail::sample_command(o, out, err, env);
-    if (o.generate_config) {
-        // Needs a libpq connection to the running instance; not part of the config module.
-        err << "--generate-config is not supported by pgwarden yet; use --generate-sample-config\n";
-        return 1;
-    }
+    if (o.generate_config) return cli_generate_config;   // needs libpq: the daemon runs it
     return cli_continue;
 }
 
