@@ -3,3 +3,4 @@
 #pragma once
 #include <pgwarden/dcs/zookeeper/impl/error.ipp>
 #include <pgwarden/dcs/zookeeper/impl/jute.ipp>
+#include <pgwarden/dcs/zookeeper/impl/session.ipp>
