@@ -7,7 +7,7 @@
 // loopback port, shared by the cases; each case uses its own paths. Events
 // are awaited with deadlines, never with fixed sleeps.
 #include "support/run_task.hpp"
-#include "support/zookeeper.hpp"
+#include "common.hpp"
 
 #include <pgwarden/dcs/zookeeper/session.hpp>
 
@@ -28,8 +28,7 @@ namespace {
 
 test::zookeeper_server& server()
 {
-    static auto s = std::make_unique<test::zookeeper_server>();
-    return *s;
+    return test::shared_zookeeper();
 }
 
 zk::session_options options(std::chrono::milliseconds timeout = 2000ms)

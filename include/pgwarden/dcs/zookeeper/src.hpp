@@ -4,3 +4,4 @@
 #include <pgwarden/dcs/zookeeper/impl/error.ipp>
 #include <pgwarden/dcs/zookeeper/impl/jute.ipp>
 #include <pgwarden/dcs/zookeeper/impl/session.ipp>
+#include <pgwarden/dcs/zookeeper/impl/store.ipp>
