@@ -101,13 +101,20 @@ BOOST_AUTO_TEST_CASE(initialize_leader_and_members)
     BOOST_TEST(snap->members[1].name == "b");
     BOOST_TEST(snap->members[1].data.state == "streaming");
 
-    // Identical data: no write; new data: set (version moves).
+    // Identical data: no write; a minor change: set (the version moves); a
+    // change the leader reacts to (leaving "running"): delete + create.
     BOOST_TEST_REQUIRE(run(io, a.publish_member(member("running"))).has_value());
     BOOST_TEST(run(io, b.load_cluster())->members[0].version == 0);
-    BOOST_TEST_REQUIRE(run(io, a.publish_member(member("stopping"))).has_value());
+    auto moved = member("running");
+    moved.xlog_location = lsn(0x3000060);
+    BOOST_TEST_REQUIRE(run(io, a.publish_member(moved)).has_value());
     auto again = run(io, b.load_cluster());
     BOOST_TEST(again->members[0].version == 1);
-    BOOST_TEST(again->members[0].data.state == "stopping");
+    BOOST_TEST(again->members[0].data.xlog_location.has_value());
+    BOOST_TEST_REQUIRE(run(io, a.publish_member(member("stopping"))).has_value());
+    auto recreated = run(io, b.load_cluster());
+    BOOST_TEST(recreated->members[0].version == 0);
+    BOOST_TEST(recreated->members[0].data.state == "stopping");
 
     // Releasing the lock restarts a's session: its leader and member nodes go.
     const auto old_session = a.session().session_id();
@@ -120,6 +127,30 @@ BOOST_AUTO_TEST_CASE(initialize_leader_and_members)
     BOOST_TEST(after->members[0].name == "b");
     BOOST_TEST(run(io, b.acquire_leader(cb)).value() == true);
     BOOST_TEST(run(io, b.load_cluster())->leader->name == "b");
+    BOOST_TEST(run(io, a.session().close()).has_value());
+    BOOST_TEST(run(io, b.session().close()).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(leader_of_another_session_is_recreated)
+{
+    boost::asio::io_context io;
+    zk::store a(io.get_executor(), config("owner", "a"));
+    zk::store b(io.get_executor(), config("owner", "b"));
+    BOOST_TEST_REQUIRE(run(io, a.start()).has_value());
+    BOOST_TEST_REQUIRE(run(io, b.start()).has_value());
+    // "a" is named by a leader node that b's session owns (as after a's
+    // session was replaced while the node lived on).
+    BOOST_TEST(run(io, b.acquire_leader({"a", 30s})).value());
+    auto before = run(io, a.load_cluster());
+    BOOST_TEST_REQUIRE(before->leader.has_value());
+    BOOST_TEST(before->leader->session == std::to_string(b.session().session_id()));
+    BOOST_TEST(run(io, a.renew_leader({"a", 30s})).value() == true);
+    auto after = run(io, b.load_cluster());
+    BOOST_TEST_REQUIRE(after->leader.has_value());
+    BOOST_TEST(after->leader->name == "a");
+    BOOST_TEST(after->leader->session == std::to_string(a.session().session_id()));
+    // b's cached leader names "a": b cannot renew as "b".
+    BOOST_TEST(run(io, b.renew_leader({"b", 30s})).value() == false);
     BOOST_TEST(run(io, a.session().close()).has_value());
     BOOST_TEST(run(io, b.session().close()).has_value());
 }
@@ -163,11 +194,13 @@ BOOST_AUTO_TEST_CASE(load_cluster_watches_leader_and_config)
     BOOST_TEST((ev->type == jute::event_type::node_data_changed));
     BOOST_TEST(ev->path == "/service/watch/config");
 
+    // The leader node is not watched itself: its deletion shows as a change
+    // of the scope's children (Patroni 4.1).
     BOOST_TEST(run(io, a.release_leader()).value());
     auto gone = run(io, b.session().next_event(5s));
     BOOST_TEST_REQUIRE(gone.has_value());
-    BOOST_TEST((gone->type == jute::event_type::node_deleted));
-    BOOST_TEST(gone->path == "/service/watch/leader");
+    BOOST_TEST((gone->type == jute::event_type::node_children_changed));
+    BOOST_TEST(gone->path == "/service/watch");
     BOOST_TEST(run(io, a.session().close()).has_value());
     BOOST_TEST(run(io, b.session().close()).has_value());
 }

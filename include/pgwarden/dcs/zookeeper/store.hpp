@@ -37,25 +37,33 @@ public:
     [[nodiscard]] zookeeper::session& session() noexcept { return session_; }
     [[nodiscard]] const std::string& base() const noexcept { return base_; }
 
-    /** get_children(base), then the keys that exist; watches on `config`
-     *  and `leader`. No base node: an empty snapshot. leader/members carry
-     *  stat.version and ephemeralOwner (decimal); config carries mzxid as
-     *  modify version, history has mzxid as its version. */
+    /** get_children(base), then the keys that exist. Watches as Patroni 4.1
+     *  sets them: the base's children, `config`, `history`, `sync`,
+     *  `failover`, `failsafe`, the children of `members/`, and `status`
+     *  (or `optime/leader`) unless the leader is us; `leader` itself is
+     *  covered by the base's children watch. No base node: an empty
+     *  snapshot. leader/members carry stat.version and ephemeralOwner
+     *  (decimal); config carries mzxid as modify version, history has mzxid
+     *  as its version. The leader and our member are cached for
+     *  renew_leader and publish_member. */
     [[nodiscard]] PGWARDEN_DECL task<result<cluster_snapshot>> load_cluster();
 
     /// create(leader, name, ephemeral) after creating parents; NodeExists -> false.
     [[nodiscard]] PGWARDEN_DECL task<result<bool>> acquire_leader(const leader_claim& claim);
-    /** The lock is still ours if the leader node names us and is owned by our
-     *  session (no request then); if it names us under an older session it
-     *  is deleted and re-created. false if it is someone else's or gone. */
+    /** Patroni's _update_leader, on the leader of the last load_cluster (or
+     *  of our own acquire_leader): false unless it names us; no request when
+     *  it is owned by our session; otherwise it is deleted (NoNode ignored)
+     *  and re-created ephemeral under our session. */
     [[nodiscard]] PGWARDEN_DECL task<result<bool>> renew_leader(const leader_claim& claim);
     /** Patroni's delete_leader: restarts the session, so every ephemeral node
      *  of ours (leader and member) disappears. */
     [[nodiscard]] PGWARDEN_DECL task<result<bool>> release_leader();
 
-    /** Ephemeral `members/<name>`: deleted first when owned by an older
-     *  session, created if absent (NodeExists falls through to set), set
-     *  unconditionally when the data differ, untouched when identical. */
+    /** Patroni's touch_member on ephemeral `members/<name>`: the cached node
+     *  is deleted first when owned by another session or when a field the
+     *  leader reacts to changed (tags, state to or from "running", version,
+     *  checkpoint_after_promote); then created if absent (NodeExists falls
+     *  through to set), left alone when identical, else set unconditionally. */
     [[nodiscard]] PGWARDEN_DECL task<result<void>> publish_member(const member_data& me);
 
     /// create(initialize, sysid) persistent; NodeExists -> false.
@@ -74,9 +82,13 @@ public:
 private:
     /// get(relative) appended to `out`; a node deleted since the listing is skipped.
     task<result<void>> read_entry(std::string relative, bool watch, std::vector<raw_entry>& out);
+    std::string our_session() const { return std::to_string(session_.session_id()); }
     store_config cfg_;
     std::string base_;
     zookeeper::session session_;
+    std::optional<leader_record> leader_;         ///< from the last load (or our acquire)
+    std::optional<member_record> member_;         ///< our member node as last seen or written
+    std::optional<member_data> last_written_;     ///< what we last wrote to it
 };
 
 } // namespace pgwarden::dcs::zookeeper

@@ -19,6 +19,17 @@ inline bool has_child(const std::vector<std::string>& names, std::string_view k)
 {
     return std::find(names.begin(), names.end(), k) != names.end();
 }
+
+/// Patroni's touch_member test: may the member node be updated in place, or
+/// must it be re-created so that the leader notices (a children event)?
+inline bool same_important_fields(const member_data& a, const member_data& b)
+{
+    auto ta = a.tags, tb = b.tags;
+    std::sort(ta.begin(), ta.end());
+    std::sort(tb.begin(), tb.end());
+    return ta == tb && (a.state == b.state || (a.state != "running" && b.state != "running")) &&
+           a.version == b.version && a.checkpoint_after_promote == b.checkpoint_after_promote;
+}
 } // namespace detail
 
 PGWARDEN_DECL store::store(boost::asio::any_io_executor ex, store_config cfg)
@@ -63,25 +74,34 @@ PGWARDEN_DECL task<result<void>> store::read_entry(std::string relative, bool wa
 PGWARDEN_DECL task<result<cluster_snapshot>> store::load_cluster()
 {
     std::vector<raw_entry> entries;
-    auto kids = co_await session_.get_children(base_);
+    auto kids = co_await session_.get_children(base_, true);
     if (!kids) {
         if (kids.error() == error::no_node) co_return cluster_snapshot{};
         co_return fail(kids.error());
     }
     const auto& names = kids->children;
-    for (std::string_view k : {key::initialize, key::config, key::history, key::sync, key::leader, key::status,
-                               key::failover, key::failsafe}) {
+    for (std::string_view k : {key::initialize, key::config, key::history, key::sync, key::leader, key::failover,
+                               key::failsafe}) {
         if (!detail::has_child(names, k)) continue;
-        const bool watch = k == key::config || k == key::leader;
+        const bool watch = k != key::initialize && k != key::leader;
         auto r = co_await read_entry(std::string(k), watch, entries);
         if (!r) co_return fail(r.error());
     }
+    std::optional<std::string> leader_name;
+    for (const auto& e : entries)
+        if (e.key == key::leader) leader_name = e.value;
+    // Status is watched only by those who do not write it.
+    const bool watch_status = leader_name != cfg_.name;
+    if (detail::has_child(names, key::status)) {
+        auto r = co_await read_entry(std::string(key::status), watch_status, entries);
+        if (!r) co_return fail(r.error());
+    }
     if (!detail::has_child(names, key::status) && detail::has_child(names, "optime")) {
-        auto r = co_await read_entry(std::string(key::legacy_optime), false, entries);
+        auto r = co_await read_entry(std::string(key::legacy_optime), watch_status, entries);
         if (!r) co_return fail(r.error());
     }
     if (detail::has_child(names, "members")) {
-        auto members = co_await session_.get_children(full_key(base_, "members"));
+        auto members = co_await session_.get_children(full_key(base_, "members"), true);
         if (!members && members.error() != error::no_node) co_return fail(members.error());
         if (members)
             for (const auto& m : members->children) {
@@ -90,7 +110,12 @@ PGWARDEN_DECL task<result<cluster_snapshot>> store::load_cluster()
             }
     }
     codec_warnings warnings;
-    co_return build_snapshot(entries, warnings);
+    cluster_snapshot snap = build_snapshot(entries, warnings);
+    leader_ = snap.leader;
+    member_.reset();
+    for (const auto& m : snap.members)
+        if (m.name == cfg_.name) member_ = m;
+    co_return snap;
 }
 
 PGWARDEN_DECL task<result<bool>> store::acquire_leader(const leader_claim& claim)
@@ -106,26 +131,33 @@ PGWARDEN_DECL task<result<bool>> store::acquire_leader(const leader_claim& claim
         if (r.error() == error::node_exists) co_return false;
         co_return fail(r.error());
     }
+    leader_ = leader_record{claim.name, 0, our_session()};
     co_return true;
 }
 
 PGWARDEN_DECL task<result<bool>> store::renew_leader(const leader_claim& claim)
 {
+    if (!leader_ || leader_->name != claim.name) co_return false;
+    if (leader_->session == our_session()) co_return true;
+    // Ours by name but owned by another (older) session: re-create it.
     const std::string path = full_key(base_, key::leader);
-    auto n = co_await session_.get(path);
-    if (!n) {
-        if (n.error() == error::no_node) co_return false;
-        co_return fail(n.error());
-    }
-    if (n->data != claim.name) co_return false;
-    if (n->stat.ephemeral_owner == session_.session_id()) co_return true;
-    // Ours by name but from an older session: replace it under this one.
-    auto d = co_await session_.remove(path, n->stat.version);
+    auto d = co_await session_.remove(path);
     if (!d && d.error() != error::no_node) {
-        if (d.error() == error::bad_version) co_return false;
-        co_return fail(d.error());
+        if (d.error() == condition::unavailable || d.error() == condition::timeout) co_return fail(d.error());
+        co_return false;
     }
-    co_return co_await acquire_leader(claim);
+    auto c = co_await session_.create(path, claim.name, jute::create_mode::ephemeral);
+    if (!c && c.error() == error::no_node) {
+        auto p = co_await make_parents(path);
+        if (!p) co_return fail(p.error());
+        c = co_await session_.create(path, claim.name, jute::create_mode::ephemeral);
+    }
+    if (!c) {
+        if (c.error() == condition::unavailable || c.error() == condition::timeout) co_return fail(c.error());
+        co_return false;
+    }
+    leader_ = leader_record{claim.name, 0, our_session()};
+    co_return true;
 }
 
 PGWARDEN_DECL task<result<bool>> store::release_leader()
@@ -141,27 +173,35 @@ PGWARDEN_DECL task<result<void>> store::publish_member(const member_data& me)
 {
     const std::string path = full_key(base_, member_key(cfg_.name));
     const std::string value = encode_member(me);
-    auto cur = co_await session_.get(path);
-    if (!cur && cur.error() != error::no_node) co_return fail(cur.error());
-    bool exists = cur.has_value();
-    if (exists && cur->stat.ephemeral_owner != session_.session_id()) {
+    std::optional<member_data> previous = last_written_;
+    if (!previous && member_) previous = member_->data;
+    bool exists = member_.has_value();
+    if (exists && (member_->session != our_session() || !previous ||
+                   !detail::same_important_fields(*previous, me))) {
         auto d = co_await session_.remove(path);
         if (!d && d.error() != error::no_node) co_return fail(d.error());
         exists = false;
+        member_.reset();
     }
-    if (exists && cur->data == value) co_return result<void>{};
-    if (!exists) {
+    if (exists && previous && encode_member(*previous) == value) co_return result<void>{};
+    if (!exists || !previous) {
         auto c = co_await session_.create(path, value, jute::create_mode::ephemeral);
         if (!c && c.error() == error::no_node) {
             auto p = co_await make_parents(path);
             if (!p) co_return fail(p.error());
             c = co_await session_.create(path, value, jute::create_mode::ephemeral);
         }
-        if (c) co_return result<void>{};
+        if (c) {
+            last_written_ = me;
+            member_ = member_record{cfg_.name, 0, our_session(), me};
+            co_return result<void>{};
+        }
         if (c.error() != error::node_exists) co_return fail(c.error());
     }
     auto s = co_await session_.set(path, value);
     if (!s) co_return fail(s.error());
+    last_written_ = me;
+    member_ = member_record{cfg_.name, s->version, our_session(), me};
     co_return result<void>{};
 }
 
