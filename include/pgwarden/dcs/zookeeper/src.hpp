@@ -5,3 +5,4 @@
 #include <pgwarden/dcs/zookeeper/impl/jute.ipp>
 #include <pgwarden/dcs/zookeeper/impl/session.ipp>
 #include <pgwarden/dcs/zookeeper/impl/store.ipp>
+#include <pgwarden/dcs/zookeeper/impl/client.ipp>
