@@ -1,5 +1,7 @@
 #include "support/zookeeper.hpp"
 
+#include <filesystem>
+
 #include <arpa/inet.h>
 #include <csignal>
 #include <netinet/in.h>
@@ -74,6 +76,20 @@ void zookeeper_server::launch()
 void zookeeper_server::pause()
 {
     proc_.signal(SIGSTOP);
+    // kill() returns before the JVM's threads have all stopped: one may still answer a request
+    // sent right after. Wait until every thread of the process is in state T (stopped).
+    const std::string tasks = "/proc/" + std::to_string(proc_.pid()) + "/task";
+    (void)wait_until(
+        [&] {
+            std::error_code ec;
+            for (const auto& t : std::filesystem::directory_iterator(tasks, ec)) {
+                const std::string stat = read_file(t.path().string() + "/stat");
+                const auto close = stat.rfind(')');
+                if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'T') return false;
+            }
+            return !ec;
+        },
+        std::chrono::seconds(5), std::chrono::milliseconds(5));
 }
 
 void zookeeper_server::resume()
