@@ -1,0 +1,666 @@
+// pgwardenctl: a drop-in for patronictl (../shared/spec/ctl.md) against
+// etcd3. Short-lived and blocking-style: each DCS read or REST call is one
+// coroutine run to completion on a local io_context.
+//
+// Commands: list, topology, history, show-config, pause, resume, version.
+#include "format.hpp"
+
+#include <pgwarden/api/router.hpp>
+#include <pgwarden/config/document.hpp>
+#include <pgwarden/config/dynamic.hpp>
+#include <pgwarden/config/load.hpp>
+#include <pgwarden/dcs/codec.hpp>
+#include <pgwarden/dcs/etcd3/client.hpp>
+#include <pgwarden/http/client.hpp>
+#include <pgwarden/http/url.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+namespace json = boost::json;
+using namespace pgwarden;
+namespace fs = std::filesystem;
+
+const char* const prog = "pgwardenctl";
+
+/// A PatroniCtlException: `Error: <message>` on stderr, exit 1.
+struct ctl_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+/// A click usage error: usage text and `Error: <message>`, exit 2.
+struct usage_error : std::runtime_error {
+    usage_error(std::string cmd, std::string usage, const std::string& msg)
+        : std::runtime_error(msg), command(std::move(cmd)), usage_line(std::move(usage)) {}
+    std::string command, usage_line;
+};
+
+/// `timestamp(precision)` of ctl.md 4.4 (local time).
+std::string timestamp(int precision)
+{
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    std::string out = buf;
+    if (precision > 0) {
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+        char frac[16];
+        std::snprintf(frac, sizeof frac, "%06lld", static_cast<long long>(us));
+        out += "." + std::string(frac, static_cast<std::size_t>(std::min(precision, 6)));
+    }
+    return out;
+}
+
+/// Logging as patronictl's: `%(asctime)s - WARNING - %(message)s` on stderr.
+void log_warning(const std::string& msg)
+{
+    std::string ts = timestamp(3);
+    if (auto dot = ts.rfind('.'); dot != std::string::npos) ts[dot] = ',';
+    std::cerr << ts << " - WARNING - " << msg << "\n";
+}
+
+/// Runs one coroutine to completion.
+template <class T>
+T run(boost::asio::io_context& io, task<T> t)
+{
+    std::optional<T> out;
+    std::exception_ptr err;
+    boost::asio::co_spawn(io, std::move(t), [&](std::exception_ptr e, T v) {
+        if (e) err = e;
+        else out.emplace(std::move(v));
+    });
+    io.restart();
+    io.run();
+    if (err) std::rethrow_exception(err);
+    return std::move(*out);
+}
+
+task<bool> sleep_for(std::chrono::milliseconds d)
+{
+    boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
+    co_await t.async_wait(boost::asio::use_awaitable);
+    co_return true;
+}
+
+// ------------------------------------------------------------------ command line
+
+struct global_options {
+    std::optional<std::string> config_file;
+    std::optional<std::string> dcs_url;
+    bool insecure = false;
+};
+
+struct parsed_args {
+    std::vector<std::string> positional;
+    std::map<std::string, std::string> values;   ///< long option name -> value
+    std::map<std::string, bool> flags;
+};
+
+/// One option a subcommand accepts: names, and whether it takes a value.
+struct option_spec {
+    std::string long_name;
+    std::string short_name;
+    bool takes_value = false;
+};
+
+parsed_args parse_command(const std::string& cmd, const std::string& usage, const std::vector<option_spec>& specs,
+                          const std::vector<std::string>& args)
+{
+    parsed_args out;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--") {
+            out.positional.insert(out.positional.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+            break;
+        }
+        if (a.size() > 1 && a[0] == '-') {
+            std::string name = a, value;
+            bool has_value = false;
+            if (a.rfind("--", 0) == 0) {
+                if (auto eq = a.find('='); eq != std::string::npos) {
+                    name = a.substr(0, eq);
+                    value = a.substr(eq + 1);
+                    has_value = true;
+                }
+            } else if (a.size() > 2) {
+                name = a.substr(0, 2);
+                value = a.substr(2);
+                has_value = true;
+            }
+            const option_spec* spec = nullptr;
+            for (const auto& s : specs)
+                if (name == s.long_name || (!s.short_name.empty() && name == s.short_name)) spec = &s;
+            if (!spec) throw usage_error(cmd, usage, "No such option: " + name);
+            if (spec->takes_value) {
+                if (!has_value) {
+                    if (i + 1 >= args.size())
+                        throw usage_error(cmd, usage, "Option '" + name + "' requires an argument.");
+                    value = args[++i];
+                }
+                out.values[spec->long_name] = value;
+            } else {
+                if (has_value) throw usage_error(cmd, usage, "No such option: " + a);
+                out.flags[spec->long_name] = true;
+            }
+            continue;
+        }
+        out.positional.push_back(a);
+    }
+    return out;
+}
+
+ctl::output_format format_option(const std::string& cmd, const std::string& usage, const parsed_args& p)
+{
+    auto it = p.values.find("--format");
+    if (it == p.values.end()) return ctl::output_format::pretty;
+    auto f = ctl::parse_format(it->second);
+    if (!f || *f == ctl::output_format::topology)
+        throw usage_error(cmd, usage,
+                          "Invalid value for '--format' / '-f': '" + it->second +
+                              "' is not one of 'pretty', 'tsv', 'json', 'yaml', 'yml'.");
+    return *f;
+}
+
+// ------------------------------------------------------------------ configuration
+
+struct ctl_context {
+    config::local_config local;
+    global_options global;
+    boost::asio::io_context io;
+};
+
+/// `--dcs-url` (ctl.md 1.2): replaces the DCS sections of `doc`.
+void apply_dcs_url(json::object& doc, const std::string& url)
+{
+    std::string scheme, rest = url;
+    if (auto p = url.find("://"); p != std::string::npos) {
+        scheme = url.substr(0, p);
+        rest = url.substr(p + 3);
+    }
+    std::string path;
+    if (auto slash = rest.find('/'); slash != std::string::npos) {
+        path = rest.substr(slash);
+        rest = rest.substr(0, slash);
+    }
+    std::string host = rest, port;
+    if (auto colon = rest.rfind(':'); colon != std::string::npos) {
+        host = rest.substr(0, colon);
+        port = rest.substr(colon + 1);
+    }
+    static const std::vector<std::pair<std::string, std::string>> defaults = {
+        {"zookeeper", "2181"}, {"exhibitor", "8181"}, {"consul", "8500"}, {"etcd", "2379"}, {"etcd3", "2379"}};
+    if (scheme.empty()) {
+        scheme = "etcd";
+        for (const auto& [s, p] : defaults)
+            if (p == port) {
+                scheme = s;
+                break;
+            }
+    }
+    bool known = false;
+    for (const auto& [s, p] : defaults)
+        if (s == scheme) {
+            known = true;
+            if (port.empty()) port = p;
+        }
+    if (!known) throw ctl_error("Unknown dcs scheme: " + scheme);
+    if (host.empty()) host = "localhost";
+    for (const char* k : {"zookeeper", "exhibitor", "consul", "etcd", "etcd3"}) doc.erase(k);
+    const std::string hp = host + ":" + port;
+    if (scheme == "zookeeper") doc[scheme] = json::object{{"hosts", json::array{json::string(hp)}}};
+    else if (scheme == "exhibitor")
+        doc[scheme] = json::object{{"hosts", json::array{json::string(host)}}, {"port", std::stoll(port)}};
+    else doc[scheme] = json::object{{"host", json::string(hp)}};
+    if (!path.empty() && path != "/") doc["namespace"] = json::string(path);
+}
+
+void load_configuration(ctl_context& ctx)
+{
+    const auto env = config::environment_from(environ);
+    std::optional<fs::path> path;
+    bool is_default = false;
+    if (ctx.global.config_file) path = *ctx.global.config_file;
+    else if (auto it = env.find("PATRONICTL_CONFIG_FILE"); it != env.end() && !it->second.empty()) path = it->second;
+    else {
+        is_default = true;
+        std::string base;
+        if (auto x = env.find("XDG_CONFIG_HOME"); x != env.end() && !x->second.empty()) base = x->second;
+        else if (auto h = env.find("HOME"); h != env.end()) base = h->second + "/.config";
+        path = fs::path(base) / "patroni" / "patronictl.yaml";
+    }
+    std::error_code ec;
+    const bool usable = fs::exists(*path, ec) && ::access(path->c_str(), R_OK) == 0;
+    if (!usable) {
+        if (!is_default)
+            throw ctl_error("Provided config file " + path->string() +
+                            " not existing or no read rights. Check the -c/--config-file parameter");
+        path.reset();
+    }
+    config::config_error why;
+    auto doc = config::load_document(path, env, &why);
+    if (!doc) throw ctl_error("Failed to load configuration: " + why.path + ": " + doc.error().message());
+    if (!ctx.global.dcs_url) {
+        if (auto it = env.find("DCS_URL"); it != env.end() && !it->second.empty()) ctx.global.dcs_url = it->second;
+    }
+    if (ctx.global.dcs_url) apply_dcs_url(*doc, *ctx.global.dcs_url);
+    auto local = config::build_local_config(*doc, &why);
+    if (!local) throw ctl_error("Invalid configuration: " + why.path + ": " + local.error().message());
+    ctx.local = std::move(*local);
+    if (ctx.global.insecure) ctx.local.ctl.insecure = true;
+}
+
+/// The DCS client for `scope` (patronictl mode: no lease, no member key).
+dcs::etcd3::client make_dcs(ctl_context& ctx, const std::string& scope)
+{
+    if (!ctx.local.etcd3)
+        throw ctl_error("Can not find suitable configuration of distributed configuration store\n"
+                        "Available implementations: etcd3");
+    const auto& e = *ctx.local.etcd3;
+    dcs::etcd3::config c;
+    c.scope = scope;
+    c.namespace_name = ctx.local.namespace_;
+    c.name = ctx.local.name.empty() ? scope : ctx.local.name;
+    c.host = e.host;
+    c.hosts = e.hosts;
+    c.use_proxies = e.use_proxies;
+    c.url = e.url;
+    c.proxy = e.proxy;
+    c.srv = e.srv;
+    c.srv_suffix = e.srv_suffix;
+    c.protocol = e.protocol;
+    c.username = e.username;
+    c.password = e.password;
+    c.cacert = e.cacert;
+    c.cert = e.cert;
+    c.key = e.key;
+    auto client = dcs::etcd3::client::create(ctx.io.get_executor(), std::move(c));
+    if (!client) throw ctl_error("Can not create the etcd3 client: " + client.error().message());
+    return std::move(*client);
+}
+
+dcs::cluster_snapshot read_cluster(ctl_context& ctx, const std::string& scope)
+{
+    auto client = make_dcs(ctx, scope);
+    auto snap = run(ctx.io, client.load_cluster_consistent());
+    if (!snap) {
+        std::string msg = snap.error().message();
+        if (!client.last_failure().empty()) msg += ": " + client.last_failure();
+        throw ctl_error("DCS is not accessible: " + msg);
+    }
+    return std::move(*snap);
+}
+
+/// The dynamic configuration, when the key counts (Patroni: `config.modify_index`).
+std::optional<config::dynamic_config> dynamic_of(const dcs::cluster_snapshot& c)
+{
+    if (!c.config || !c.config->modify_version) return std::nullopt;
+    auto d = config::parse_dynamic(c.config->json);
+    if (!d) return std::nullopt;
+    return std::move(*d);
+}
+
+bool is_paused(const dcs::cluster_snapshot& c)
+{
+    auto d = dynamic_of(c);
+    return d && d->pause;
+}
+
+/// utils.cluster_as_json through the REST API's own builder (GET /cluster).
+json::object cluster_as_json(const dcs::cluster_snapshot& c, const std::string& scope)
+{
+    api::api_view v;
+    v.scope = scope;
+    v.cluster = c;
+    v.cluster_valid_until = mono_time::max();
+    if (auto d = dynamic_of(c)) {
+        v.paused = d->pause;
+        v.standby_cluster = d->is_standby_cluster();
+        v.synchronous_mode = d->sync_mode == config::synchronous_mode::off      ? api::sync_mode::off
+                             : d->sync_mode == config::synchronous_mode::quorum ? api::sync_mode::quorum
+                                                                                : api::sync_mode::on;
+    }
+    api::router r(std::move(v));
+    api::request req;
+    req.method = "GET";
+    req.target = "/cluster";
+    req.peer_address = "127.0.0.1";
+    auto resp = r.route(req, api::clock_reading{});
+    auto parsed = json::parse(resp.body_view());
+    return parsed.is_object() ? parsed.as_object() : json::object{};
+}
+
+// ------------------------------------------------------------------ REST
+
+/// ctl.md 2: one request to a member's REST API; nullopt (and `*why`) when
+/// the member could not be reached.
+std::optional<http::response> request_member(ctl_context& ctx, const dcs::member_record& m, http::method verb,
+                                             const std::string& endpoint, const std::string& body,
+                                             std::string* why)
+{
+    auto u = http::parse_url(m.data.api_url);
+    if (!u) {
+        if (why) *why = "bad api_url " + m.data.api_url;
+        return std::nullopt;
+    }
+    http::client_options o;
+    o.endpoints.push_back(u->where);
+    o.user_agent = "Patroni/" PGWARDEN_PATRONI_VERSION " pgwardenctl/" PGWARDEN_VERSION;
+    const auto& cc = ctx.local.ctl;
+    const auto& ra = ctx.local.restapi;
+    if (cc.username && cc.password) o.basic_auth = std::make_pair(*cc.username, *cc.password);
+    else if (ra.username && ra.password) o.basic_auth = std::make_pair(*ra.username, *ra.password);
+    o.tls.verify = !cc.insecure;
+    if (cc.cacert) o.tls.ca_file = *cc.cacert;
+    else if (ra.cafile) o.tls.ca_file = *ra.cafile;
+    if (cc.certfile) o.tls.cert_file = *cc.certfile;
+    if (cc.keyfile) o.tls.key_file = *cc.keyfile;
+    if (cc.certfile && cc.insecure) {
+        o.tls.verify = true;
+        o.tls.verify_hostname = false;
+    }
+    auto client = http::client::create(ctx.io.get_executor(), std::move(o));
+    if (!client) {
+        if (why) *why = client.error().message();
+        return std::nullopt;
+    }
+    http::request req;
+    req.verb = verb;
+    req.target = "/" + endpoint;
+    req.body = body;
+    req.timeout = std::chrono::minutes(10);
+    auto r = run(ctx.io, client->send(std::move(req)));
+    if (!r) {
+        if (why) *why = r.error().message() + (client->last_failure().empty() ? "" : ": " + client->last_failure());
+        return std::nullopt;
+    }
+    return std::move(*r);
+}
+
+// ------------------------------------------------------------------ commands
+
+const std::vector<option_spec> format_opts = {{"--format", "-f", true}};
+
+std::string cluster_arg(ctl_context& ctx, const parsed_args& p)
+{
+    if (!p.positional.empty()) return p.positional.front();
+    if (ctx.local.scope.empty()) throw ctl_error("Cluster name is required");
+    return ctx.local.scope;
+}
+
+int cmd_list(ctl_context& ctx, const std::vector<std::string>& args, bool topology)
+{
+    const std::string cmd = topology ? "topology" : "list";
+    const std::string usage = topology ? "[OPTIONS] [CLUSTER_NAMES]..." : "[OPTIONS] [CLUSTER_NAMES]...";
+    std::vector<option_spec> specs = {{"--group", "", true}};
+    if (!topology) {
+        specs.push_back({"--extended", "-e", false});
+        specs.push_back({"--timestamp", "-t", false});
+        specs.push_back({"--format", "-f", true});
+    }
+    auto p = parse_command(cmd, usage, specs, args);
+    const auto fmt = topology ? ctl::output_format::topology : format_option(cmd, usage, p);
+    load_configuration(ctx);
+    std::vector<std::string> names = p.positional;
+    if (names.empty() && !ctx.local.scope.empty()) names.push_back(ctx.local.scope);
+    if (names.empty()) {
+        log_warning("Listing members: No cluster names were provided");
+        return 0;
+    }
+    if (p.flags.count("--timestamp")) std::cout << timestamp(0) << "\n";
+    for (const auto& name : names) {
+        auto snap = read_cluster(ctx, name);
+        std::cout << ctl::format_members(cluster_as_json(snap, name), name, snap.initialize,
+                                         p.flags.count("--extended") > 0, fmt);
+    }
+    std::cout.flush();
+    return 0;
+}
+
+int cmd_history(ctl_context& ctx, const std::vector<std::string>& args)
+{
+    auto p = parse_command("history", "[OPTIONS] [CLUSTER_NAME]", {{"--group", "", true}, format_opts[0]}, args);
+    const auto fmt = format_option("history", "[OPTIONS] [CLUSTER_NAME]", p);
+    load_configuration(ctx);
+    const auto name = cluster_arg(ctx, p);
+    auto snap = read_cluster(ctx, name);
+    json::value hist;
+    if (snap.history && snap.history->parsed) hist = json::parse(dcs::encode_history(*snap.history));
+    std::cout << ctl::format_history(&hist, fmt) << std::flush;
+    return 0;
+}
+
+int cmd_show_config(ctl_context& ctx, const std::vector<std::string>& args)
+{
+    auto p = parse_command("show-config", "[OPTIONS] [CLUSTER_NAME]", {{"--group", "", true}}, args);
+    load_configuration(ctx);
+    const auto name = cluster_arg(ctx, p);
+    auto snap = read_cluster(ctx, name);
+    if (!snap.config) return 0;
+    auto obj = dcs::parse_json_object("config", snap.config->json);
+    std::cout << config::to_yaml(obj ? json::value(std::move(*obj)) : json::value(json::object{})) << "\n" << std::flush;
+    return 0;
+}
+
+/// Members with an api_url, the leader first (get_all_members_leader_first).
+std::vector<const dcs::member_record*> members_leader_first(const dcs::cluster_snapshot& c)
+{
+    std::vector<const dcs::member_record*> out;
+    const std::string leader = c.leader ? c.leader->name : std::string{};
+    if (const auto* l = leader.empty() ? nullptr : c.find_member(leader); l && !l->data.api_url.empty())
+        out.push_back(l);
+    for (const auto& m : c.members)
+        if (m.name != leader && !m.data.api_url.empty()) out.push_back(&m);
+    return out;
+}
+
+int cmd_pause(ctl_context& ctx, const std::vector<std::string>& args, bool paused)
+{
+    const std::string cmd = paused ? "pause" : "resume";
+    auto p = parse_command(cmd, "[OPTIONS] [CLUSTER_NAME]", {{"--group", "", true}, {"--wait", "", false}}, args);
+    load_configuration(ctx);
+    const auto name = cluster_arg(ctx, p);
+    auto snap = read_cluster(ctx, name);
+    if (is_paused(snap) == paused) throw ctl_error(paused ? "Cluster is already paused" : "Cluster is not paused");
+    const std::string body = paused ? R"({"pause": true})" : R"({"pause": null})";
+    for (const auto* m : members_leader_first(snap)) {
+        std::string why;
+        auto r = request_member(ctx, *m, http::method::patch, "config", body, &why);
+        if (!r) {
+            log_warning(why);
+            log_warning("Member " + m->name + " is not accessible");
+            continue;
+        }
+        if (r->status != 200) {
+            std::cout << "Failed: " << cmd << " cluster management status code=" << r->status << ", (" << r->body
+                      << ")\n";
+            return 0;
+        }
+        const std::string done = std::string("Success: cluster management is ") + (paused ? "paused" : "resumed");
+        if (!p.flags.count("--wait")) {
+            std::cout << done << "\n";
+            return 0;
+        }
+        std::cout << "'" << cmd << "' request sent, waiting until it is recognized by all nodes" << std::endl;
+        std::map<std::string, dcs::dcs_version> old;
+        for (const auto& om : snap.members)
+            if (!om.data.api_url.empty()) old[om.name] = om.version;
+        std::int64_t loop_wait = 10;
+        if (snap.config)
+            if (auto d = config::parse_dynamic(snap.config->json)) loop_wait = d->loop_wait;
+        auto client = make_dcs(ctx, name);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(loop_wait + 1);
+        dcs::cluster_snapshot now_snap;
+        for (bool first = true;; first = false) {
+            if (!first) (void)run(ctx.io, sleep_for(std::chrono::seconds(1)));
+            auto s = run(ctx.io, client.load_cluster_consistent());
+            if (s) now_snap = std::move(*s);
+            bool all = true;
+            for (const auto& nm : now_snap.members)
+                if (old.count(nm.name) && nm.data.pause != paused) all = false;
+            if (s && all) break;
+            if (std::chrono::steady_clock::now() + std::chrono::seconds(1) > deadline) {
+                std::string remaining;
+                for (const auto& nm : now_snap.members)
+                    if (nm.data.pause != paused && old.count(nm.name) && old[nm.name] != nm.version)
+                        remaining += (remaining.empty() ? "" : ", ") + nm.name;
+                if (!remaining.empty()) {
+                    std::cout << remaining << " members didn't recognized pause state after " << loop_wait
+                              << " seconds\n";
+                    return 0;
+                }
+                break;
+            }
+        }
+        std::cout << done << "\n";
+        return 0;
+    }
+    throw ctl_error("Can not find accessible cluster member");
+}
+
+int cmd_version(ctl_context& ctx, const std::vector<std::string>& args)
+{
+    auto p = parse_command("version", "[OPTIONS] [CLUSTER_NAME] [MEMBER_NAMES]...", {{"--group", "", true}}, args);
+    load_configuration(ctx);
+    std::cout << prog << " version " << PGWARDEN_PATRONI_VERSION << "\n";
+    if (p.positional.empty()) return 0;
+    std::cout << "\n";
+    const auto& name = p.positional.front();
+    std::vector<std::string> wanted(p.positional.begin() + 1, p.positional.end());
+    auto snap = read_cluster(ctx, name);
+    for (const auto& m : snap.members) {
+        if (m.data.api_url.empty()) continue;
+        if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), m.name) == wanted.end()) continue;
+        std::string why;
+        auto r = request_member(ctx, m, http::method::get, "patroni", {}, &why);
+        if (!r) {
+            std::cout << m.name << ": failed to get version: " << why << "\n";
+            continue;
+        }
+        std::string line = m.name + ": Patroni ";
+        try {
+            auto doc = json::parse(r->body).as_object();
+            if (auto* pv = doc.if_contains("patroni"); pv && pv->is_object())
+                if (auto* v = pv->as_object().if_contains("version"); v && v->is_string()) line += v->get_string();
+            std::int64_t sv = 0;
+            if (auto* s = doc.if_contains("server_version"); s && s->is_int64()) sv = s->get_int64();
+            if (sv) {
+                line += " PostgreSQL ";
+                if (sv >= 100000) line += std::to_string(sv / 10000) + "." + std::to_string(sv % 10000);
+                else
+                    line += std::to_string(sv / 10000) + "." + std::to_string(sv / 100 % 100) + "." +
+                            std::to_string(sv % 100);
+            }
+        } catch (const std::exception& e) {
+            line = m.name + ": failed to get version: " + e.what();
+        }
+        std::cout << line << "\n";
+    }
+    return 0;
+}
+
+const char* const group_usage = "[OPTIONS] COMMAND [ARGS]...";
+
+void print_help()
+{
+    std::cout << "Usage: " << prog << " " << group_usage << "\n\n"
+              << "Options:\n"
+              << "  -c, --config-file TEXT  Configuration file\n"
+              << "  -d, --dcs-url, --dcs TEXT  The DCS connect url\n"
+              << "  -k, --insecure          Allow connections to SSL sites without certs\n"
+              << "  --help                  Show this message and exit.\n\n"
+              << "Commands:\n"
+              << "  history      Show the history of failovers/switchovers\n"
+              << "  list         List the Patroni members for a given Patroni\n"
+              << "  pause        Disable auto failover\n"
+              << "  resume       Resume auto failover\n"
+              << "  show-config  Show cluster configuration\n"
+              << "  topology     Prints ASCII topology for given cluster\n"
+              << "  version      Output version of patronictl command or a running Patroni instance\n";
+}
+
+int dispatch(int argc, char** argv)
+{
+    ctl_context ctx;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    std::size_t i = 0;
+    for (; i < args.size(); ++i) {
+        const auto& a = args[i];
+        auto value = [&](const std::string& name) -> std::string {
+            if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) return a.substr(eq + 1);
+            if (a.size() > 2 && a[0] == '-' && a[1] != '-') return a.substr(2);
+            if (i + 1 >= args.size()) throw usage_error("", group_usage, "Option '" + name + "' requires an argument.");
+            return args[++i];
+        };
+        auto is = [&](std::string_view s, std::string_view l) {
+            return a == s || a == l || (a.rfind(std::string(l) + "=", 0) == 0) ||
+                   (!s.empty() && a.size() > 2 && a.rfind(std::string(s), 0) == 0 && a[1] != '-');
+        };
+        if (is("-c", "--config-file")) ctx.global.config_file = value("-c");
+        else if (is("-d", "--dcs-url") || a == "--dcs" || a.rfind("--dcs=", 0) == 0) ctx.global.dcs_url = value("-d");
+        else if (a == "-k" || a == "--insecure") ctx.global.insecure = true;
+        else if (a == "--help") {
+            print_help();
+            return 0;
+        } else if (!a.empty() && a[0] == '-') throw usage_error("", group_usage, "No such option: " + a);
+        else break;
+    }
+    if (i >= args.size()) {
+        print_help();
+        return 0;
+    }
+    const std::string cmd = args[i];
+    std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+    if (cmd == "list") return cmd_list(ctx, rest, false);
+    if (cmd == "topology") return cmd_list(ctx, rest, true);
+    if (cmd == "history") return cmd_history(ctx, rest);
+    if (cmd == "show-config") return cmd_show_config(ctx, rest);
+    if (cmd == "pause") return cmd_pause(ctx, rest, true);
+    if (cmd == "resume") return cmd_pause(ctx, rest, false);
+    if (cmd == "version") return cmd_version(ctx, rest);
+    throw usage_error("", group_usage, "No such command '" + cmd + "'.");
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        return dispatch(argc, argv);
+    } catch (const usage_error& e) {
+        const std::string sub = e.command.empty() ? std::string(prog) : std::string(prog) + " " + e.command;
+        std::cerr << "Usage: " << sub << " " << e.usage_line << "\n"
+                  << "Try '" << sub << " --help' for help.\n\n"
+                  << "Error: " << e.what() << "\n";
+        return 2;
+    } catch (const ctl_error& e) {
+        std::cerr << "Error: " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "Error: " << e.what() << "\n";
+        return 1;
+    }
+}
