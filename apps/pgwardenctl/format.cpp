@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <regex>
 #include <sstream>
 
 namespace pgwarden::ctl {
@@ -143,6 +144,49 @@ std::string yaml_block(const json::value& v)
     return out;
 }
 
+/// PyYAML block style of a list of flat rows (json/yaml output of list and
+/// history): `- Key: value`, keys sorted, a nested map indented under its
+/// key. Anything deeper, or a multi-line string, goes to the config module's
+/// emitter.
+std::string yaml_rows(const json::array& elements)
+{
+    auto plain = [](const json::value& v) {
+        return !v.is_object() && !v.is_array() && !(v.is_string() && v.get_string().find('\n') != json::string::npos);
+    };
+    std::string out;
+    if (elements.empty()) return "[]\n";
+    for (const auto& e : elements) {
+        std::vector<std::pair<std::string, const json::value*>> items;
+        for (const auto& kv : e.get_object()) items.emplace_back(std::string(kv.key()), &kv.value());
+        std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        if (items.empty()) {
+            out += "- {}\n";
+            continue;
+        }
+        bool first = true;
+        for (const auto& [k, val] : items) {
+            out += first ? "- " : "  ";
+            first = false;
+            out += yaml_flow(json::value(json::string(k))) + ":";
+            if (plain(*val)) {
+                out += " " + yaml_flow(*val) + "\n";
+            } else if (val->is_object() && val->get_object().empty()) {
+                out += " {}\n";
+            } else if (val->is_object()) {
+                out += "\n";
+                for (const auto& line : split_lines(strip(yaml_block(*val)))) {
+                    if (line.size() > 0 && line.find('\n') == std::string::npos) out += "    " + line + "\n";
+                }
+                for (const auto& kv : val->get_object())
+                    if (!plain(kv.value())) return config::to_yaml(elements);
+            } else {
+                return config::to_yaml(elements);
+            }
+        }
+    }
+    return out;
+}
+
 /// One cell of a row: a JSON value, kept typed for json / yaml output.
 using row = std::vector<json::value>;
 
@@ -163,7 +207,7 @@ std::string print_output(std::vector<std::string> columns, std::vector<row> rows
             elements.emplace_back(std::move(e));
         }
         if (fmt == output_format::json) out = python_json(elements) + "\n";
-        else out = config::to_yaml(elements) + "\n";
+        else out = yaml_rows(elements) + "\n";
         return out;
     }
     const bool list_cluster = !header.empty() && !columns.empty() && columns[0] == "Cluster";
@@ -300,6 +344,15 @@ std::string yaml_flow(const json::value& v)
         return out + "]";
     }
     if (v.is_double()) return dcs::to_patroni_json(v);   // Python's float repr, as PyYAML for ordinary values
+    // PyYAML quotes a string that would read back as a YAML 1.1 timestamp.
+    static const std::regex timestamp(
+        "^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
+        "(?:\\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$");
+    if (v.is_string() && std::regex_match(std::string(v.get_string()), timestamp)) {
+        std::string out = "'";
+        for (char ch : v.get_string()) out += ch == '\'' ? std::string("''") : std::string(1, ch);
+        return out + "'";
+    }
     // A scalar: PyYAML writes `x\n...\n` for a top-level plain scalar; keep the first line.
     std::string s = config::to_yaml(v);
     auto nl = s.find('\n');

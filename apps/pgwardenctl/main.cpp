@@ -2,7 +2,8 @@
 // etcd3. Short-lived and blocking-style: each DCS read or REST call is one
 // coroutine run to completion on a local io_context.
 //
-// Commands: list, topology, history, show-config, pause, resume, version.
+// Commands: list, topology, history, show-config, pause, resume, version,
+// switchover, failover.
 #include "format.hpp"
 
 #include <pgwarden/api/router.hpp>
@@ -545,7 +546,8 @@ int cmd_version(ctl_context& ctx, const std::vector<std::string>& args)
 {
     auto p = parse_command("version", "[OPTIONS] [CLUSTER_NAME] [MEMBER_NAMES]...", {{"--group", "", true}}, args);
     load_configuration(ctx);
-    std::cout << prog << " version " << PGWARDEN_PATRONI_VERSION << "\n";
+    // The exact line patronictl prints, so that scripts parsing it keep working.
+    std::cout << "patronictl version " << PGWARDEN_PATRONI_VERSION << "\n";
     if (p.positional.empty()) return 0;
     std::cout << "\n";
     const auto& name = p.positional.front();
@@ -582,6 +584,176 @@ int cmd_version(ctl_context& ctx, const std::vector<std::string>& args)
     return 0;
 }
 
+// ------------------------------------------------------------------ prompts
+
+/// click.Abort: `Aborted!` on stderr, exit 1.
+struct abort_error {};
+
+/// click.prompt with a string default; EOF aborts.
+std::string prompt(const std::string& text, const std::string& def)
+{
+    std::cout << text << " [" << def << "]: " << std::flush;
+    std::string line;
+    if (!std::getline(std::cin, line)) throw abort_error{};
+    return line.empty() ? def : line;
+}
+
+/// click.confirm (default no); EOF aborts.
+bool confirm(const std::string& text)
+{
+    std::cout << text << " [y/N]: " << std::flush;
+    std::string line;
+    if (!std::getline(std::cin, line)) throw abort_error{};
+    return line == "y" || line == "Y" || line == "yes" || line == "Yes" || line == "YES";
+}
+
+/// The table printed before and after a switchover.
+void print_members(ctl_context& ctx, const std::string& name)
+{
+    auto snap = read_cluster(ctx, name);
+    std::cout << ctl::format_members(cluster_as_json(snap, name), name, snap.initialize, false,
+                                     ctl::output_format::pretty)
+              << std::flush;
+}
+
+/// `switchover` / `failover` (ctl.md 6.12).
+int cmd_switchover(ctl_context& ctx, const std::vector<std::string>& args, const std::string& action)
+{
+    std::vector<option_spec> specs = {{"--group", "", true}, {"--candidate", "", true}, {"--force", "", false}};
+    if (action == "switchover") {
+        specs.push_back({"--leader", "", true});
+        specs.push_back({"--primary", "", true});
+        specs.push_back({"--scheduled", "", true});
+    }
+    auto p = parse_command(action, "[OPTIONS] [CLUSTER_NAME]", specs, args);
+    load_configuration(ctx);
+    const auto name = cluster_arg(ctx, p);
+    const bool force = p.flags.count("--force") > 0;
+    auto snap = read_cluster(ctx, name);
+    std::cout << "Current cluster topology\n";
+    std::cout << ctl::format_members(cluster_as_json(snap, name), name, snap.initialize, false,
+                                     ctl::output_format::pretty);
+
+    std::string leader;
+    if (action == "switchover") {
+        if (!snap.leader) throw ctl_error("This cluster has no leader");
+        if (auto it = p.values.find("--leader"); it != p.values.end()) leader = it->second;
+        else if (auto it2 = p.values.find("--primary"); it2 != p.values.end()) leader = it2->second;
+        else if (force) leader = snap.leader->name;
+        else {
+            const auto d = dynamic_of(snap);
+            leader = prompt(d && d->is_standby_cluster() ? "Standby Leader" : "Primary", snap.leader->name);
+        }
+        if (leader != snap.leader->name)
+            throw ctl_error("Member " + leader + " is not the leader of cluster " + name);
+    }
+    std::vector<std::string> candidates;
+    for (const auto& m : snap.members) {
+        if (snap.leader && m.name == snap.leader->name) continue;
+        if (dcs::interpret_tags(m.data.tags).nofailover) continue;
+        candidates.push_back(m.name);
+    }
+    std::sort(candidates.begin(), candidates.end());
+    if (candidates.empty()) throw ctl_error("No candidates found to " + action + " to");
+
+    std::string candidate;
+    if (auto it = p.values.find("--candidate"); it != p.values.end()) candidate = it->second;
+    else if (!force) {
+        std::string list = "[";
+        for (std::size_t i = 0; i < candidates.size(); ++i) list += (i ? ", '" : "'") + candidates[i] + "'";
+        candidate = prompt("Candidate " + list + "]", "");
+    }
+    if (action == "failover" && candidate.empty())
+        throw ctl_error("Failover could be performed only to a specific candidate");
+    if (!candidate.empty() && std::find(candidates.begin(), candidates.end(), candidate) == candidates.end()) {
+        if (snap.leader && candidate == snap.leader->name)
+            throw ctl_error("Member " + candidate + " is already the leader of cluster " + name);
+        throw ctl_error("Member " + candidate + " does not exist in cluster " + name + " or is tagged as nofailover");
+    }
+    if (action == "failover" && !force) {
+        const auto d = dynamic_of(snap);
+        if (d && d->is_synchronous() && snap.sync && !snap.sync->sync_standby.empty()) {
+            const auto& ss = snap.sync->sync_standby;
+            if (candidate != snap.sync->leader && std::find(ss.begin(), ss.end(), candidate) == ss.end() &&
+                !confirm("Are you sure you want to failover to the asynchronous node " + candidate + "?"))
+                throw ctl_error("Aborting failover");
+        }
+    }
+
+    std::optional<std::string> scheduled_at;
+    if (action == "switchover") {
+        std::string when = "now";
+        if (auto it = p.values.find("--scheduled"); it != p.values.end()) when = it->second;
+        else if (!force) when = prompt("When should the switchover take place (e.g. " + timestamp(0).substr(0, 10) + "T" +
+                                           timestamp(0).substr(11, 5) + " ) ",
+                                       "now");
+        if (when != "now" && !when.empty()) {
+            auto ps = api::parse_schedule(when);
+            if (!ps)
+                throw ctl_error("Unable to parse scheduled timestamp (" + when +
+                                "). It should be in an unambiguous format (e.g. ISO 8601)");
+            auto at = ps->at;
+            if (!ps->has_tz) {   // a naive time is local time
+                const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+                std::tm tm{};
+                localtime_r(&t, &tm);
+                at -= std::chrono::seconds(tm.tm_gmtoff);
+            }
+            scheduled_at = api::iso_format_utc(at);
+            if (is_paused(snap)) throw ctl_error("Can't schedule switchover in the paused state");
+        }
+    }
+
+    json::object body;
+    if (action == "switchover") body["leader"] = json::string(leader);
+    body["candidate"] = candidate.empty() ? json::value(nullptr) : json::value(json::string(candidate));
+    if (scheduled_at) body["scheduled_at"] = json::string(*scheduled_at);
+
+    if (!force) {
+        std::string q;
+        const std::string demoting = snap.leader ? ", demoting current leader " + snap.leader->name : std::string{};
+        if (scheduled_at)
+            q = "Are you sure you want to schedule switchover of cluster " + name + " at " + *scheduled_at + demoting +
+                "?";
+        else q = "Are you sure you want to " + action + " cluster " + name + demoting + "?";
+        if (!confirm(q)) throw ctl_error(scheduled_at ? "Aborting scheduled switchover" : "Aborting " + action);
+    }
+
+    const dcs::member_record* target =
+        snap.leader ? snap.find_member(snap.leader->name) : snap.find_member(candidate);
+    std::optional<http::response> r;
+    std::string why = "no member to ask";
+    if (target && !target->data.api_url.empty()) {
+        r = request_member(ctx, *target, http::method::post, action, ctl::python_json(body), &why);
+        if (r && action == "switchover" && r->status == 501 &&
+            r->body.find("Server does not support this operation") != std::string::npos)
+            r = request_member(ctx, *target, http::method::post, "failover", ctl::python_json(body), &why);
+    }
+    if (r) {
+        if (r->status != 200 && r->status != 202) {
+            std::string title = action;
+            title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+            const bool unknown = r->body.find("status unknown") != std::string::npos;
+            std::cout << title << (unknown ? " result unknown" : " failed") << ", details: " << r->status << ", "
+                      << r->body << "\n";
+            return 0;
+        }
+        std::cout << timestamp(5) << " " << r->body << "\n";
+    } else {
+        log_warning(why);
+        std::cout << timestamp(5) << " Could not " << action << " using Patroni api, falling back to DCS\n";
+        dcs::failover_record fo;
+        fo.leader = leader;
+        fo.member = candidate;
+        fo.scheduled_at = scheduled_at;
+        auto client = make_dcs(ctx, name);
+        auto w = run(ctx.io, client.write_failover(fo, 0));
+        if (!w) throw ctl_error("Can not write the failover key: " + w.error().message());
+    }
+    print_members(ctx, name);
+    return 0;
+}
+
 const char* const group_usage = "[OPTIONS] COMMAND [ARGS]...";
 
 void print_help()
@@ -593,11 +765,13 @@ void print_help()
               << "  -k, --insecure          Allow connections to SSL sites without certs\n"
               << "  --help                  Show this message and exit.\n\n"
               << "Commands:\n"
+              << "  failover     Failover to a replica\n"
               << "  history      Show the history of failovers/switchovers\n"
               << "  list         List the Patroni members for a given Patroni\n"
               << "  pause        Disable auto failover\n"
               << "  resume       Resume auto failover\n"
               << "  show-config  Show cluster configuration\n"
+              << "  switchover   Switchover to a replica\n"
               << "  topology     Prints ASCII topology for given cluster\n"
               << "  version      Output version of patronictl command or a running Patroni instance\n";
 }
@@ -641,6 +815,7 @@ int dispatch(int argc, char** argv)
     if (cmd == "pause") return cmd_pause(ctx, rest, true);
     if (cmd == "resume") return cmd_pause(ctx, rest, false);
     if (cmd == "version") return cmd_version(ctx, rest);
+    if (cmd == "switchover" || cmd == "failover") return cmd_switchover(ctx, rest, cmd);
     throw usage_error("", group_usage, "No such command '" + cmd + "'.");
 }
 
@@ -650,6 +825,9 @@ int main(int argc, char** argv)
 {
     try {
         return dispatch(argc, argv);
+    } catch (const abort_error&) {
+        std::cerr << "Aborted!\n";
+        return 1;
     } catch (const usage_error& e) {
         const std::string sub = e.command.empty() ? std::string(prog) : std::string(prog) + " " + e.command;
         std::cerr << "Usage: " << sub << " " << e.usage_line << "\n"

@@ -136,6 +136,7 @@ BOOST_AUTO_TEST_CASE(pgwardenctl_matches_patronictl_on_a_live_cluster)
         const auto& o = v.as_object();
         BOOST_TEST(o.at("Cluster").as_string() == "pgw");
         BOOST_TEST(o.at("TL").as_int64() == 1);
+        BOOST_TEST(o.at("State").as_string() == (o.at("Member").as_string() == leader ? "running" : "streaming"));
         BOOST_TEST((o.at("Role").as_string() == "Leader") == (o.at("Member").as_string() == leader));
         BOOST_TEST(o.contains("Receive LSN") == (o.at("Member").as_string() != leader));
     }
@@ -146,6 +147,25 @@ BOOST_AUTO_TEST_CASE(pgwardenctl_matches_patronictl_on_a_live_cluster)
     BOOST_REQUIRE(topo.size() == 3u);
     BOOST_TEST(topo[0].at("Member") == leader);
     BOOST_TEST(topo[1].at("Member").rfind("+ ", 0) == 0);
+
+    // A switchover through pgwardenctl (REST POST /switchover to the leader)
+    // gives a new leader on timeline 2 and a history line to compare below.
+    const std::string target = others(c, leader).front();
+    BOOST_TEST(ctl(c, {"failover", "--force"}, &ours) == 1);
+    BOOST_TEST(ours.find("Error: Failover could be performed only to a specific candidate") != std::string::npos, ours);
+    BOOST_TEST(ctl(c, {"switchover", "--force", "--candidate", leader}, &ours) == 1);
+    BOOST_TEST(ours.find("Error: Member " + leader + " is already the leader of cluster pgw") != std::string::npos,
+               ours);
+    const int sw = ctl(c, {"switchover", "--force", "--candidate", target}, &ours);
+    BOOST_TEST_MESSAGE("pgwardenctl switchover:\n" << ours);
+    BOOST_TEST(sw == 0);
+    BOOST_TEST(ours.rfind("Current cluster topology\n+ Cluster: pgw (", 0) == 0, ours);
+    BOOST_TEST(ours.find("witched over to") != std::string::npos, ours);
+    BOOST_TEST(require_healthy(c, 120s) == target);
+    const bool history_written = wait_until(
+        [&] { return ctl(c, {"history", "-f", "json"}, &ours) == 0 && ours.find("\"TL\": 1") != std::string::npos; },
+        60s, 500ms);
+    require(history_written, c, "no history line after the switchover: " + ours);
 
     // 2. history and show-config: byte for byte as patronictl 3.0.2.
     for (std::vector<std::string> args : {std::vector<std::string>{"history"},
@@ -185,7 +205,7 @@ BOOST_AUTO_TEST_CASE(pgwardenctl_matches_patronictl_on_a_live_cluster)
 
     // 4. version: ours, then each member's Patroni and PostgreSQL versions.
     BOOST_TEST(ctl(c, {"version", "pgw"}, &ours) == 0);
-    BOOST_TEST(ours.rfind("pgwardenctl version ", 0) == 0, ours);
+    BOOST_TEST(ours.rfind("patronictl version 4.1.4\n\n", 0) == 0, ours);
     for (const auto& n : c.names()) BOOST_TEST(ours.find(n + ": Patroni ") != std::string::npos, ours);
     BOOST_TEST(ours.find("PostgreSQL 15.") != std::string::npos, ours);
 

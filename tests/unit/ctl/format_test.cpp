@@ -179,3 +179,29 @@ BOOST_AUTO_TEST_CASE(formats_parse_as_patronictl_choices)
     BOOST_TEST(!parse_format("xml").has_value());
     BOOST_TEST(yaml_flow(json::parse(R"({"b": true, "a": "*"})")) == "{a: '*', b: true}");
 }
+
+BOOST_AUTO_TEST_CASE(yaml_quotes_timestamps_and_nests_tags_like_pyyaml)
+{
+    auto h = json::parse(R"([[1, 83886416, "no recovery target specified", "2026-11-26T06:25:31.389391+00:00", "node2"]])");
+    BOOST_TEST(format_history(&h, output_format::yaml) ==
+               "- LSN: 83886416\n"
+               "  New Leader: node2\n"
+               "  Reason: no recovery target specified\n"
+               "  TL: 1\n"
+               "  Timestamp: '2026-11-26T06:25:31.389391+00:00'\n"
+               "\n");
+    const char* c = R"({"members": [
+      {"name": "a", "role": "leader", "state": "running", "host": "h", "port": 5432, "timeline": 2,
+       "tags": {"x": 1.5, "nofailover": true}}]})";
+    BOOST_TEST(format_members(doc(c), "pgw", std::string("1"), false, output_format::yaml) ==
+               "- Cluster: pgw\n"
+               "  Host: h\n"
+               "  Member: a\n"
+               "  Role: Leader\n"
+               "  State: running\n"
+               "  TL: 2\n"
+               "  Tags:\n"
+               "    nofailover: true\n"
+               "    x: 1.5\n"
+               "\n");
+}
