@@ -226,4 +226,46 @@ BOOST_AUTO_TEST_CASE(pgwardenctl_matches_patronictl_on_a_live_cluster)
     BOOST_TEST(ctl(c, {"nosuchcommand"}, &ours) == 2);
 }
 
+// pgwardenctl reads what Python Patroni 3.0.2 writes (`master` role, no
+// receive/replay LSN, no replication_state) and drives its REST API.
+BOOST_AUTO_TEST_CASE(pgwardenctl_on_a_patroni_302_leader)
+{
+    require_tools(true);
+    BOOST_TEST_REQUIRE(::access(PGWARDENCTL_BIN, X_OK) == 0);
+    cluster c(defaults());
+    c.add("py1", member_kind::patroni);
+    c.add("pgw2");
+    require(c.start_staggered(), c, "the Python member did not become the leader");
+    BOOST_TEST(require_healthy(c, 150s) == "py1");
+
+    std::string ours, theirs;
+    const bool listed = wait_until(
+        [&] {
+            if (ctl(c, {"list"}, &ours) != 0 || c.patronictl({"list"}, &theirs) != 0) return false;
+            auto a = parse_table(ours), b = parse_table(theirs);
+            if (a.size() != 2 || b.size() != 2) return false;
+            for (std::size_t i = 0; i < 2; ++i)
+                for (const char* k : {"Member", "Host", "Role", "TL"})
+                    if (a[i][k] != b[i][k]) return false;
+            // Rows are sorted by name: pgw2 (the replica) before py1.
+            return a[0]["Member"] == "pgw2" && a[0]["Role"] == "Replica" && a[0]["Replay Lag"] == "0" &&
+                   a[1]["Role"] == "Leader";
+        },
+        60s, 500ms);
+    require(listed, c, "lists differ:\n" + ours + "\n" + theirs);
+    BOOST_TEST_MESSAGE("pgwardenctl list (Python leader):\n" << ours);
+
+    BOOST_TEST(ctl(c, {"show-config"}, &ours) == 0);
+    BOOST_TEST(c.patronictl({"show-config"}, &theirs) == 0);
+    BOOST_TEST(ours == theirs);
+
+    // PATCH /config goes to the Python leader; both members publish pause.
+    BOOST_TEST(ctl(c, {"pause", "--wait"}, &ours) == 0);
+    BOOST_TEST(ours.find("Success: cluster management is paused") != std::string::npos, ours);
+    BOOST_TEST(c.patronictl({"list"}, &theirs) == 0);
+    BOOST_TEST(theirs.find(" Maintenance mode: on") != std::string::npos, theirs);
+    BOOST_TEST(ctl(c, {"resume", "--wait"}, &ours) == 0);
+    BOOST_TEST(ours.find("Success: cluster management is resumed") != std::string::npos, ours);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
