@@ -576,4 +576,125 @@ std::string format_history(const json::value* history, output_format fmt)
     return print_output(columns, std::move(rows), {"TL", "LSN"}, fmt, {});
 }
 
+// ---------------------------------------------------------------- edit-config
+
+std::vector<std::string> unified_diff(const std::string& before, const std::string& after)
+{
+    // show_diff's listify: strip trailing newlines, split on '\n'.
+    auto listify = [](std::string s) {
+        while (!s.empty() && s.back() == '\n') s.pop_back();
+        return split_lines(s);
+    };
+    const auto a = listify(before), b = listify(after);
+    const std::size_t n = a.size(), m = b.size();
+    // LCS table from the ends, then a forward walk into equal / delete / insert ops.
+    std::vector<std::vector<std::uint32_t>> lcs(n + 1, std::vector<std::uint32_t>(m + 1, 0));
+    for (std::size_t i = n; i-- > 0;)
+        for (std::size_t j = m; j-- > 0;)
+            lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+    struct op { char kind; std::size_t i, j; };   // ' ' equal, '-' a[i], '+' b[j]
+    std::vector<op> ops;
+    std::size_t i = 0, j = 0;
+    while (i < n || j < m) {
+        if (i < n && j < m && a[i] == b[j]) ops.push_back({' ', i++, j++});
+        else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) ops.push_back({'-', i++, j});   // difflib: - before +
+        else ops.push_back({'+', i, j++});
+    }
+    std::vector<std::string> out;
+    const std::size_t context = 3;
+    std::size_t k = 0;
+    while (k < ops.size()) {
+        // Find the next change.
+        std::size_t first = k;
+        while (first < ops.size() && ops[first].kind == ' ') ++first;
+        if (first == ops.size()) break;
+        std::size_t start = first >= context ? first - context : 0;
+        start = std::max(start, k > 0 ? k : std::size_t{0});
+        // Extend while changes are within 2*context equal lines of each other.
+        std::size_t end = first;
+        for (;;) {
+            while (end < ops.size() && ops[end].kind != ' ') ++end;
+            std::size_t eq = end;
+            while (eq < ops.size() && ops[eq].kind == ' ') ++eq;
+            if (eq < ops.size() && eq - end <= 2 * context) {
+                end = eq;
+                continue;
+            }
+            end = std::min(ops.size(), end + context);
+            break;
+        }
+        if (out.empty()) {
+            out.emplace_back("--- ");
+            out.emplace_back("+++ ");
+        }
+        std::size_t a_start = 0, a_len = 0, b_start = 0, b_len = 0;
+        bool a_set = false, b_set = false;
+        for (std::size_t x = start; x < end; ++x) {
+            if (ops[x].kind != '+') {
+                if (!a_set) a_start = ops[x].i, a_set = true;
+                ++a_len;
+            }
+            if (ops[x].kind != '-') {
+                if (!b_set) b_start = ops[x].j, b_set = true;
+                ++b_len;
+            }
+        }
+        if (!a_set) a_start = ops[start].i;
+        if (!b_set) b_start = ops[start].j;
+        auto range = [](std::size_t s, std::size_t len) {
+            std::size_t beginning = s + 1;
+            if (len == 1) return std::to_string(beginning);
+            if (len == 0) --beginning;
+            return std::to_string(beginning) + "," + std::to_string(len);
+        };
+        out.push_back("@@ -" + range(a_start, a_len) + " +" + range(b_start, b_len) + " @@");
+        for (std::size_t x = start; x < end; ++x) {
+            if (ops[x].kind == '+') out.push_back("+" + b[ops[x].j]);
+            else out.push_back(std::string(1, ops[x].kind) + a[ops[x].i]);
+        }
+        k = end;
+    }
+    return out;
+}
+
+namespace {
+
+void set_path(json::object& config, std::vector<std::string> path, const json::value& value,
+              std::vector<std::string> prefix)
+{
+    if (prefix.size() == 2 && prefix[0] == "postgresql" && prefix[1] == "parameters" && path.size() > 1) {
+        std::string joined;
+        for (const auto& p : path) joined += (joined.empty() ? "" : ".") + p;
+        path = {joined};
+    }
+    const std::string key = path.front();
+    if (path.size() == 1) {
+        if (value.is_null()) config.erase(key);
+        else config[key] = value;
+        return;
+    }
+    auto it = config.find(key);
+    if (it == config.end() || !it->value().is_object()) config[key] = json::object{};
+    auto& child = config[key].as_object();
+    prefix.push_back(key);
+    set_path(child, std::vector<std::string>(path.begin() + 1, path.end()), value, prefix);
+    if (config[key].as_object().empty()) config.erase(key);
+}
+
+} // namespace
+
+void set_path_value(json::object& config, const std::string& key, const json::value& value)
+{
+    std::string k = strip(key);
+    std::vector<std::string> path;
+    std::size_t start = 0;
+    for (;;) {
+        auto dot = k.find('.', start);
+        path.push_back(k.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    set_path(config, path, value, {});
+}
+
 } // namespace pgwarden::ctl

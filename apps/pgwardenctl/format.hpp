@@ -52,4 +52,19 @@ enum class output_format { pretty, tsv, json, yaml, topology };
  *  array (nullptr / not an array: no rows), with a final newline. */
 [[nodiscard]] std::string format_history(const boost::json::value* history, output_format fmt);
 
+// ---------------------------------------------------------------- edit-config
+
+/** Python difflib.unified_diff of two YAML texts as patronictl's show_diff
+ *  prints it (ctl.md 6.5 step 8): `--- ` / `+++ ` headers without file
+ *  names, hunks with 3 lines of context, each line without its newline.
+ *  Empty when the texts are equal. The matching is a longest common
+ *  subsequence, which equals difflib's for the usual small edits. */
+[[nodiscard]] std::vector<std::string> unified_diff(const std::string& before, const std::string& after);
+
+/** edit-config `--set` (ctl.md 6.5 step 5): sets the dot-path `key` to
+ *  `value` (null removes it), creating maps on the way and removing maps
+ *  left empty; below `postgresql.parameters` the rest of the path is one
+ *  GUC name. */
+void set_path_value(boost::json::object& config, const std::string& key, const boost::json::value& value);
+
 } // namespace pgwarden::ctl

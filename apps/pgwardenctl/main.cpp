@@ -3,7 +3,7 @@
 // coroutine run to completion on a local io_context.
 //
 // Commands: list, topology, history, show-config, pause, resume, version,
-// switchover, failover.
+// switchover, failover, edit-config.
 #include "format.hpp"
 
 #include <pgwarden/api/router.hpp>
@@ -22,6 +22,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -29,6 +30,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -754,6 +757,150 @@ int cmd_switchover(ctl_context& ctx, const std::vector<std::string>& args, const
     return 0;
 }
 
+// ------------------------------------------------------------------ edit-config
+
+/// Reads a YAML file (`-` = stdin) as patronictl's apply_yaml_file does.
+json::value read_yaml_file(const std::string& filename)
+{
+    std::string text;
+    if (filename == "-") {
+        text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    } else {
+        std::ifstream in(filename);
+        if (!in) throw ctl_error("Could not open file " + filename);
+        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    config::config_error why;
+    auto v = config::parse_yaml(text, filename, &why);
+    if (!v) throw ctl_error("Could not parse " + filename + ": " + why.path);
+    return std::move(*v);
+}
+
+/// Runs the editor on the YAML text (ctl.md 6.5 step 6); returns the new text.
+std::string invoke_editor(const std::string& before, const std::string& name)
+{
+    std::string editor;
+    if (const char* e = std::getenv("EDITOR"); e && *e) editor = e;
+    else
+        for (const char* cand : {"editor", "vi"}) {
+            if (std::system((std::string("command -v ") + cand + " >/dev/null 2>&1").c_str()) == 0) {
+                editor = cand;
+                break;
+            }
+        }
+    if (editor.empty()) throw ctl_error("EDITOR environment variable is not set. editor or vi are not available");
+    std::string prefix = name;
+    std::replace(prefix.begin(), prefix.end(), '/', '_');
+    std::string tmpl = (fs::temp_directory_path() / (prefix + "-config-XXXXXX.yaml")).string();
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    const int fd = ::mkstemps(buf.data(), 5);
+    if (fd < 0) throw ctl_error("Can not create a temporary file");
+    const std::string path(buf.data());
+    (void)!::write(fd, before.data(), before.size());
+    ::close(fd);
+    const std::string quoted = "'" + path + "'";
+    const int rc = std::system((editor + " " + quoted).c_str());
+    std::ifstream in(path);
+    std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    fs::remove(path);
+    const int code = WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
+    if (code != 0) throw ctl_error("Editor exited with return code " + std::to_string(code));
+    return after;
+}
+
+int cmd_edit_config(ctl_context& ctx, const std::vector<std::string>& args)
+{
+    auto p = parse_command("edit-config", "[OPTIONS] [CLUSTER_NAME]",
+                           {{"--group", "", true},
+                            {"--quiet", "-q", false},
+                            {"--set", "-s", true},
+                            {"--pg", "-p", true},
+                            {"--apply", "", true},
+                            {"--replace", "", true},
+                            {"--force", "", false}},
+                           args);
+    // --set / --pg may repeat: collect them in order from the raw arguments.
+    std::vector<std::string> kvpairs;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto& a = args[i];
+        auto take = [&](std::string_view s, std::string_view l, std::string prefix) {
+            std::string v;
+            if (a == s || a == l) {
+                if (i + 1 < args.size()) v = args[++i];
+            } else if (a.rfind(std::string(l) + "=", 0) == 0) v = a.substr(l.size() + 1);
+            else if (a.size() > 2 && a.rfind(std::string(s), 0) == 0) v = a.substr(2);
+            else return false;
+            if (!prefix.empty()) {
+                std::size_t k = 0;
+                while (k < v.size() && (v[k] == ' ' || v[k] == '\t' || v[k] == '\n')) ++k;
+                v = prefix + v.substr(k);
+            }
+            kvpairs.push_back(v);
+            return true;
+        };
+        if (take("-s", "--set", "")) continue;
+        if (take("-p", "--pg", "postgresql.parameters.")) continue;
+        if (a == "--apply" || a == "--replace" || a == "--group") ++i;
+    }
+    load_configuration(ctx);
+    const auto name = cluster_arg(ctx, p);
+    const bool force = p.flags.count("--force") > 0, quiet = p.flags.count("--quiet") > 0;
+    auto snap = read_cluster(ctx, name);
+    if (!snap.config) throw ctl_error("The config key does not exist in the cluster " + name);
+    auto current = dcs::parse_json_object("config", snap.config->json);
+    json::object data = current ? std::move(*current) : json::object{};
+    const std::string before = config::to_yaml(data);
+
+    json::object changed = data;
+    bool from_stdin = false;
+    if (auto it = p.values.find("--replace"); it != p.values.end()) {
+        from_stdin = from_stdin || it->second == "-";
+        changed = json::object{};
+        auto v = read_yaml_file(it->second);
+        if (v.is_object()) config::patch_config(changed, v.as_object());
+    }
+    if (auto it = p.values.find("--apply"); it != p.values.end()) {
+        from_stdin = from_stdin || it->second == "-";
+        auto v = read_yaml_file(it->second);
+        if (v.is_object()) config::patch_config(changed, v.as_object());
+    }
+    for (const auto& pair : kvpairs) {
+        const auto eq = pair.find('=');
+        if (pair.empty() || eq == std::string::npos) throw ctl_error("Invalid parameter setting " + pair);
+        config::config_error why;
+        auto v = config::parse_yaml(pair.substr(eq + 1), "value", &why);
+        if (!v) throw ctl_error("Invalid parameter setting " + pair);
+        ctl::set_path_value(changed, pair.substr(0, eq), *v);
+    }
+    std::string after = config::to_yaml(changed);
+    if (!p.values.count("--replace") && !p.values.count("--apply") && kvpairs.empty()) {
+        const std::string edited = invoke_editor(before, name);
+        config::config_error why;
+        auto v = config::parse_yaml(edited, "editor", &why);
+        if (!v) throw ctl_error("Could not parse the edited configuration: " + why.path);
+        changed = v->is_object() ? v->as_object() : json::object{};
+        after = edited;
+    }
+    if (changed == data) {
+        if (!quiet) std::cout << "Not changed\n";
+        return 0;
+    }
+    if (!quiet)
+        for (const auto& line : ctl::unified_diff(before, after)) std::cout << line << "\n";
+    if (from_stdin && !force) {
+        std::cout << "Use --force option to apply changes\n";
+        return 0;
+    }
+    if (!force && !confirm("Apply these changes?")) return 0;
+    auto client = make_dcs(ctx, name);
+    auto w = run(ctx.io, client.write_config(dcs::to_patroni_json(changed), snap.config->version));
+    if (!w) throw ctl_error("DCS is not accessible: " + w.error().message());
+    if (!*w) throw ctl_error("Config modification aborted due to concurrent changes");
+    std::cout << "Configuration changed\n";
+    return 0;
+}
+
 const char* const group_usage = "[OPTIONS] COMMAND [ARGS]...";
 
 void print_help()
@@ -765,6 +912,7 @@ void print_help()
               << "  -k, --insecure          Allow connections to SSL sites without certs\n"
               << "  --help                  Show this message and exit.\n\n"
               << "Commands:\n"
+              << "  edit-config  Edit cluster configuration\n"
               << "  failover     Failover to a replica\n"
               << "  history      Show the history of failovers/switchovers\n"
               << "  list         List the Patroni members for a given Patroni\n"
@@ -815,6 +963,7 @@ int dispatch(int argc, char** argv)
     if (cmd == "pause") return cmd_pause(ctx, rest, true);
     if (cmd == "resume") return cmd_pause(ctx, rest, false);
     if (cmd == "version") return cmd_version(ctx, rest);
+    if (cmd == "edit-config") return cmd_edit_config(ctx, rest);
     if (cmd == "switchover" || cmd == "failover") return cmd_switchover(ctx, rest, cmd);
     throw usage_error("", group_usage, "No such command '" + cmd + "'.");
 }

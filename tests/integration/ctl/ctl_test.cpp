@@ -178,6 +178,24 @@ BOOST_AUTO_TEST_CASE(pgwardenctl_matches_patronictl_on_a_live_cluster)
                                            << "\n---- patronictl:\n" << theirs);
     }
 
+    // edit-config --set/--pg: a diff, a CAS write of compact JSON that patronictl reads back.
+    BOOST_TEST(ctl(c, {"edit-config", "--force", "-s", "loop_wait=3", "--pg", "work_mem=8MB"}, &ours) == 0, ours);
+    BOOST_TEST(ours.find("--- \n+++ \n@@ ") == 0, ours);
+    BOOST_TEST(ours.find("\n+    work_mem: 8MB\n") != std::string::npos, ours);
+    BOOST_TEST(ours.find("\n-loop_wait: 2\n+loop_wait: 3\n") != std::string::npos, ours);
+    BOOST_TEST(ours.find("Configuration changed\n") != std::string::npos, ours);
+    const auto stored = c.dcs_get("config").value_or("");
+    BOOST_TEST(stored.find("\"loop_wait\":3") != std::string::npos, stored);
+    BOOST_TEST(stored.find("\"work_mem\":\"8MB\"") != std::string::npos, stored);
+    BOOST_TEST(ctl(c, {"show-config"}, &ours) == 0);
+    BOOST_TEST(c.patronictl({"show-config"}, &theirs) == 0);
+    BOOST_TEST(ours == theirs, ours << "\n---- patronictl:\n" << theirs);
+    BOOST_TEST(ctl(c, {"edit-config", "--force", "-s", "loop_wait=3"}, &ours) == 0);
+    BOOST_TEST(ours == "Not changed\n");
+    BOOST_TEST(ctl(c, {"edit-config", "--force", "-s", "loop_wait"}, &ours) == 1);
+    BOOST_TEST(ours.find("Error: Invalid parameter setting loop_wait") != std::string::npos, ours);
+    BOOST_TEST(ctl(c, {"edit-config", "--force", "-s", "loop_wait=2"}, &ours) == 0);
+
     // 3. pause --wait: every daemon reports it, and both CLIs show maintenance mode.
     BOOST_TEST(ctl(c, {"pause", "--wait"}, &ours) == 0, ours);
     BOOST_TEST(ours.find("'pause' request sent, waiting until it is recognized by all nodes") != std::string::npos);

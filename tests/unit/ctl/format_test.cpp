@@ -205,3 +205,43 @@ BOOST_AUTO_TEST_CASE(yaml_quotes_timestamps_and_nests_tags_like_pyyaml)
                "    x: 1.5\n"
                "\n");
 }
+
+// Expected diffs produced by Python's difflib.unified_diff through
+// patronictl's show_diff (listify + rstrip of each line).
+BOOST_AUTO_TEST_CASE(unified_diff_matches_difflib)
+{
+    const std::string before = "loop_wait: 10\nmaximum_lag_on_failover: 1048576\npostgresql:\n  parameters:\n"
+                               "    max_connections: 100\n  use_pg_rewind: true\nretry_timeout: 10\nttl: 30\n";
+    const std::string after = "loop_wait: 10\nmaximum_lag_on_failover: 1048576\npostgresql:\n  parameters:\n"
+                              "    max_connections: 200\n    pg_stat_statements.max: 5000\n  use_pg_rewind: true\n"
+                              "retry_timeout: 10\nttl: 30\n";
+    const std::vector<std::string> expected = {"--- ", "+++ ", "@@ -2,7 +2,8 @@", " maximum_lag_on_failover: 1048576",
+                                               " postgresql:", "   parameters:", "-    max_connections: 100",
+                                               "+    max_connections: 200", "+    pg_stat_statements.max: 5000",
+                                               "   use_pg_rewind: true", " retry_timeout: 10", " ttl: 30"};
+    BOOST_TEST(unified_diff(before, after) == expected, boost::test_tools::per_element());
+
+    const std::string b2 = "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\nf: 6\ng: 7\nh: 8\ni: 9\nj: 10\n";
+    const std::string a2 = "a: 0\nb: 2\nc: 3\nd: 4\ne: 5\nf: 6\ng: 7\nh: 8\ni: 9\nj: 11\nk: 12\n";
+    const std::vector<std::string> expected2 = {"--- ", "+++ ", "@@ -1,4 +1,4 @@", "-a: 1", "+a: 0", " b: 2",
+                                                " c: 3", " d: 4", "@@ -7,4 +7,5 @@", " g: 7", " h: 8", " i: 9",
+                                                "-j: 10", "+j: 11", "+k: 12"};
+    BOOST_TEST(unified_diff(b2, a2) == expected2, boost::test_tools::per_element());
+    BOOST_TEST(unified_diff(b2, b2).empty());
+}
+
+BOOST_AUTO_TEST_CASE(set_path_value_follows_apply_config_changes)
+{
+    auto cfg = json::parse(R"({"ttl": 30, "postgresql": {"parameters": {"max_connections": 100}}})").as_object();
+    set_path_value(cfg, "postgresql.parameters.pg_stat_statements.max", json::value(5000));
+    set_path_value(cfg, "loop_wait", json::value(5));
+    set_path_value(cfg, "a.b.c", json::value("x"));
+    BOOST_TEST(json::serialize(cfg) ==
+               R"({"ttl":30,"postgresql":{"parameters":{"max_connections":100,"pg_stat_statements.max":5000}},)"
+               R"("loop_wait":5,"a":{"b":{"c":"x"}}})");
+    // null removes, and maps left empty go too.
+    set_path_value(cfg, "a.b.c", json::value(nullptr));
+    set_path_value(cfg, "postgresql.parameters.max_connections", json::value(nullptr));
+    set_path_value(cfg, "postgresql.parameters.pg_stat_statements.max", json::value(nullptr));
+    BOOST_TEST(json::serialize(cfg) == R"({"ttl":30,"loop_wait":5})");
+}
