@@ -3,7 +3,7 @@
 // coroutine run to completion on a local io_context.
 //
 // Commands: list, topology, history, show-config, pause, resume, version,
-// switchover, failover, edit-config.
+// switchover, failover, edit-config, dsn.
 #include "format.hpp"
 
 #include <pgwarden/api/router.hpp>
@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -35,6 +36,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -418,8 +420,8 @@ std::string cluster_arg(ctl_context& ctx, const parsed_args& p)
 int cmd_list(ctl_context& ctx, const std::vector<std::string>& args, bool topology)
 {
     const std::string cmd = topology ? "topology" : "list";
-    const std::string usage = topology ? "[OPTIONS] [CLUSTER_NAMES]..." : "[OPTIONS] [CLUSTER_NAMES]...";
-    std::vector<option_spec> specs = {{"--group", "", true}};
+    const std::string usage = "[OPTIONS] [CLUSTER_NAMES]...";
+    std::vector<option_spec> specs = {{"--group", "", true}, {"--watch", "-w", true}, {"-W", "", false}};
     if (!topology) {
         specs.push_back({"--extended", "-e", false});
         specs.push_back({"--timestamp", "-t", false});
@@ -427,6 +429,16 @@ int cmd_list(ctl_context& ctx, const std::vector<std::string>& args, bool topolo
     }
     auto p = parse_command(cmd, usage, specs, args);
     const auto fmt = topology ? ctl::output_format::topology : format_option(cmd, usage, p);
+    // Watch mode (ctl.md 4.5): -W is every 2 s, -w SECONDS a float.
+    std::optional<double> watch;
+    if (auto it = p.values.find("--watch"); it != p.values.end()) {
+        char* end = nullptr;
+        const double v = std::strtod(it->second.c_str(), &end);
+        if (end == it->second.c_str() || *end != '\0')
+            throw usage_error(cmd, usage, "Invalid value for '-w' / '--watch': '" + it->second + "' is not a valid float.");
+        watch = v;
+    }
+    if (p.flags.count("-W") && (!watch || *watch == 0)) watch = 2.0;
     load_configuration(ctx);
     std::vector<std::string> names = p.positional;
     if (names.empty() && !ctx.local.scope.empty()) names.push_back(ctx.local.scope);
@@ -434,14 +446,93 @@ int cmd_list(ctl_context& ctx, const std::vector<std::string>& args, bool topolo
         log_warning("Listing members: No cluster names were provided");
         return 0;
     }
-    if (p.flags.count("--timestamp")) std::cout << timestamp(0) << "\n";
-    for (const auto& name : names) {
-        auto snap = read_cluster(ctx, name);
-        std::cout << ctl::format_members(cluster_as_json(snap, name), name, snap.initialize,
-                                         p.flags.count("--extended") > 0, fmt);
+    if (watch && *watch > 0)   // Ctrl-C ends the loop as click does: `Aborted!`, exit 1.
+        std::signal(SIGINT, +[](int) {
+            static const char msg[] = "\nAborted!\n";
+            (void)!::write(2, msg, sizeof msg - 1);
+            ::_exit(1);
+        });
+    for (;;) {
+        if (watch && *watch > 0) std::cout << "\033[2J\033[1;1H";   // click.clear()
+        if (p.flags.count("--timestamp")) std::cout << timestamp(0) << "\n";
+        for (const auto& name : names) {
+            auto snap = read_cluster(ctx, name);
+            std::cout << ctl::format_members(cluster_as_json(snap, name), name, snap.initialize,
+                                             p.flags.count("--extended") > 0, fmt);
+        }
+        std::cout.flush();
+        if (!watch || *watch <= 0) return 0;
+        (void)run(ctx.io, sleep_for(std::chrono::milliseconds(static_cast<std::int64_t>(*watch * 1000))));
     }
-    std::cout.flush();
-    return 0;
+}
+
+/// Members selected by a role (ctl.md 5), in DCS order.
+std::vector<const dcs::member_record*> members_by_role(const dcs::cluster_snapshot& c, const std::string& role)
+{
+    std::vector<const dcs::member_record*> out;
+    const std::string leader = c.leader ? c.leader->name : std::string{};
+    const auto* lm = leader.empty() ? nullptr : c.find_member(leader);
+    if (role == "leader" || role == "primary" || role == "standby-leader") {
+        if (!lm) return out;
+        const auto& r = lm->data.role;
+        if (role == "primary" && r == "standby_leader") return out;
+        if (role == "standby-leader" && (r == "primary" || r == "master")) return out;
+        out.push_back(lm);
+        return out;
+    }
+    for (const auto& m : c.members)
+        if (role == "any" || m.name != leader) out.push_back(&m);
+    return out;
+}
+
+/// Host and port of a conn_url (`postgres://host:port/db`), port 5432 by default.
+std::pair<std::string, std::string> conn_host_port(const std::string& conn_url)
+{
+    std::string rest = conn_url;
+    if (auto p = rest.find("://"); p != std::string::npos) rest = rest.substr(p + 3);
+    if (auto slash = rest.find_first_of("/?"); slash != std::string::npos) rest = rest.substr(0, slash);
+    if (auto at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
+    std::string host = rest, port;
+    if (!rest.empty() && rest[0] == '[') {
+        const auto close = rest.find(']');
+        host = rest.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+        if (close != std::string::npos && close + 1 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
+    } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
+        host = rest.substr(0, colon);
+        port = rest.substr(colon + 1);
+    }
+    for (auto& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return {host, port.empty() ? std::string("5432") : port};
+}
+
+const char* const role_choices = "'leader', 'primary', 'standby-leader', 'replica', 'standby', 'any'";
+
+int cmd_dsn(ctl_context& ctx, const std::vector<std::string>& args)
+{
+    const std::string usage = "[OPTIONS] [CLUSTER_NAME]";
+    auto p = parse_command("dsn", usage, {{"--group", "", true}, {"--role", "-r", true}, {"--member", "-m", true}},
+                           args);
+    std::string role;
+    if (auto it = p.values.find("--role"); it != p.values.end()) {
+        role = it->second;
+        static const std::set<std::string> ok = {"leader", "primary", "standby-leader", "replica", "standby", "any"};
+        if (!ok.count(role))
+            throw usage_error("dsn", usage,
+                              "Invalid value for '-r' / '--role': '" + role + "' is not one of " + role_choices + ".");
+    }
+    load_configuration(ctx);
+    const auto name = cluster_arg(ctx, p);
+    const auto member = p.values.count("--member") ? p.values.at("--member") : std::string{};
+    if (!role.empty() && !member.empty()) throw ctl_error("--role and --member are mutually exclusive options");
+    if (role.empty()) role = member.empty() ? "leader" : "any";
+    auto snap = read_cluster(ctx, name);
+    for (const auto* m : members_by_role(snap, role)) {
+        if (!member.empty() && m->name != member) continue;
+        const auto [host, port] = conn_host_port(m->data.conn_url);
+        std::cout << "host=" << host << " port=" << port << "\n";
+        return 0;
+    }
+    throw ctl_error("Can not find a suitable member");
 }
 
 int cmd_history(ctl_context& ctx, const std::vector<std::string>& args)
@@ -912,6 +1003,7 @@ void print_help()
               << "  -k, --insecure          Allow connections to SSL sites without certs\n"
               << "  --help                  Show this message and exit.\n\n"
               << "Commands:\n"
+              << "  dsn          Generate a dsn for the provided member, defaults to a dsn of the leader\n"
               << "  edit-config  Edit cluster configuration\n"
               << "  failover     Failover to a replica\n"
               << "  history      Show the history of failovers/switchovers\n"
@@ -956,6 +1048,10 @@ int dispatch(int argc, char** argv)
     }
     const std::string cmd = args[i];
     std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+    if (std::find(rest.begin(), rest.end(), "--help") != rest.end()) {
+        std::cout << "Usage: " << prog << " " << cmd << " [OPTIONS] [ARGS]...\n";
+        return 0;
+    }
     if (cmd == "list") return cmd_list(ctx, rest, false);
     if (cmd == "topology") return cmd_list(ctx, rest, true);
     if (cmd == "history") return cmd_history(ctx, rest);
@@ -964,6 +1060,7 @@ int dispatch(int argc, char** argv)
     if (cmd == "resume") return cmd_pause(ctx, rest, false);
     if (cmd == "version") return cmd_version(ctx, rest);
     if (cmd == "edit-config") return cmd_edit_config(ctx, rest);
+    if (cmd == "dsn") return cmd_dsn(ctx, rest);
     if (cmd == "switchover" || cmd == "failover") return cmd_switchover(ctx, rest, cmd);
     throw usage_error("", group_usage, "No such command '" + cmd + "'.");
 }

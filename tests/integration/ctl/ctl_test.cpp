@@ -227,6 +227,18 @@ BOOST_AUTO_TEST_CASE(pgwardenctl_matches_patronictl_on_a_live_cluster)
     for (const auto& n : c.names()) BOOST_TEST(ours.find(n + ": Patroni ") != std::string::npos, ours);
     BOOST_TEST(ours.find("PostgreSQL 15.") != std::string::npos, ours);
 
+    // dsn: the leader by default, a replica by role, a member by name.
+    BOOST_TEST(ctl(c, {"dsn"}, &ours) == 0);
+    BOOST_TEST(ours == "host=127.0.0.1 port=" + std::to_string(c.member(target).pg_port) + "\n", ours);
+    BOOST_TEST(ctl(c, {"dsn", "-m", leader}, &ours) == 0);
+    BOOST_TEST(ours == "host=127.0.0.1 port=" + std::to_string(c.member(leader).pg_port) + "\n", ours);
+    BOOST_TEST(ctl(c, {"dsn", "-r", "replica"}, &ours) == 0);
+    BOOST_TEST(ours.find("port=" + std::to_string(c.member(target).pg_port)) == std::string::npos, ours);
+    BOOST_TEST(ctl(c, {"dsn", "-r", "replica", "-m", leader}, &ours) == 1);
+    BOOST_TEST(ours.find("Error: --role and --member are mutually exclusive options") != std::string::npos, ours);
+    BOOST_TEST(ctl(c, {"dsn", "-m", "nobody"}, &ours) == 1);
+    BOOST_TEST(ours.find("Error: Can not find a suitable member") != std::string::npos, ours);
+
     // 5. bad input: patronictl's messages and exit codes.
     BOOST_TEST(ctl(c, {"list", "-f", "xml"}, &ours) == 2);
     BOOST_TEST(ours.find("Error: Invalid value for '--format' / '-f': 'xml' is not one of") != std::string::npos, ours);
