@@ -3,7 +3,7 @@
 // coroutine run to completion on a local io_context.
 //
 // Commands: list, topology, history, show-config, pause, resume, version,
-// switchover, failover, edit-config, dsn.
+// switchover, failover, edit-config, dsn, reload, restart, reinit, flush.
 #include "format.hpp"
 
 #include <pgwarden/api/router.hpp>
@@ -81,12 +81,22 @@ std::string timestamp(int precision)
     return out;
 }
 
-/// Logging as patronictl's: `%(asctime)s - WARNING - %(message)s` on stderr.
-void log_warning(const std::string& msg)
+/// Logging as patronictl's: `%(asctime)s - LEVEL - %(message)s` on stderr.
+void log_line(const char* level, const std::string& msg)
 {
     std::string ts = timestamp(3);
     if (auto dot = ts.rfind('.'); dot != std::string::npos) ts[dot] = ',';
-    std::cerr << ts << " - WARNING - " << msg << "\n";
+    std::cerr << ts << " - " << level << " - " << msg << "\n";
+}
+void log_warning(const std::string& msg) { log_line("WARNING", msg); }
+
+/// The level from LOGLEVEL, then PATRONI_LOGLEVEL, then PATRONI_LOG_LEVEL (the last set wins).
+bool debug_logging()
+{
+    std::string level = "WARNING";
+    for (const char* v : {"LOGLEVEL", "PATRONI_LOGLEVEL", "PATRONI_LOG_LEVEL"})
+        if (const char* e = std::getenv(v); e && *e) level = e;
+    return level == "DEBUG";
 }
 
 /// Runs one coroutine to completion.
@@ -398,7 +408,9 @@ std::optional<http::response> request_member(ctl_context& ctx, const dcs::member
     req.target = "/" + endpoint;
     req.body = body;
     req.timeout = std::chrono::minutes(10);
+    if (debug_logging()) log_line("DEBUG", "request " + endpoint + " to " + m.data.api_url + ": " + body);
     auto r = run(ctx.io, client->send(std::move(req)));
+    if (r && debug_logging()) log_line("DEBUG", "response " + std::to_string(r->status) + ": " + r->body);
     if (!r) {
         if (why) *why = r.error().message() + (client->last_failure().empty() ? "" : ": " + client->last_failure());
         return std::nullopt;
@@ -848,6 +860,351 @@ int cmd_switchover(ctl_context& ctx, const std::vector<std::string>& args, const
     return 0;
 }
 
+// ------------------------------------------------------------------ reload, restart, reinit, flush
+
+/// patronictl's get_members (ctl.md 5). `role_repr` is how `No ... among
+/// provided members` spells the role.
+std::vector<const dcs::member_record*> get_members(ctl_context& ctx, const dcs::cluster_snapshot& snap,
+                                                   const std::string& name, std::vector<std::string> names,
+                                                   const std::string& role, const std::string& role_repr,
+                                                   bool force, const std::string& action, bool ask_confirmation,
+                                                   bool role_given)
+{
+    auto candidates = members_by_role(snap, role);
+    auto find = [&](const std::string& n) -> const dcs::member_record* {
+        for (const auto* m : candidates)
+            if (m->name == n) return m;
+        return nullptr;
+    };
+    if (!force || role_given) {
+        if (names.empty() && candidates.empty()) throw ctl_error(name + " cluster doesn't have any members");
+        std::cout << ctl::format_members(cluster_as_json(snap, name), name, snap.initialize, false,
+                                         ctl::output_format::pretty);
+    }
+    if (!names.empty()) {
+        std::vector<std::string> kept;
+        for (const auto& n : names)
+            if (find(n) && std::find(kept.begin(), kept.end(), n) == kept.end()) kept.push_back(n);
+        if (kept.empty()) throw ctl_error("No " + role_repr + " among provided members");
+        names = kept;
+    } else if (action != "reinitialize") {
+        for (const auto* m : candidates) names.push_back(m->name);
+    }
+    if (names.empty() && !force) {
+        std::string list;
+        for (const auto* m : candidates) list += (list.empty() ? "" : ", ") + m->name;
+        names.push_back(prompt("Which member do you want to " + action + " [" + list + "]?", ""));
+    }
+    std::vector<const dcs::member_record*> out;
+    for (const auto& n : names) {
+        const auto* m = find(n);
+        if (!m) throw ctl_error(n + " is not a member of cluster");
+        out.push_back(m);
+    }
+    if (ask_confirmation && !force) {
+        std::string list;
+        for (const auto* m : out) list += (list.empty() ? "" : ", ") + m->name;
+        if (!confirm("Are you sure you want to " + action + " members " + list + "?"))
+            throw ctl_error("Aborted " + action);
+    }
+    (void)ctx;
+    return out;
+}
+
+/// A REST call whose failure to connect ends the command (Python: a traceback).
+http::response must_request(ctl_context& ctx, const dcs::member_record& m, http::method verb,
+                            const std::string& endpoint, const std::string& body)
+{
+    std::string why;
+    auto r = request_member(ctx, m, verb, endpoint, body, &why);
+    if (!r) throw ctl_error("Member " + m.name + " is not accessible: " + why);
+    return std::move(*r);
+}
+
+/// check_response: `Failed: ...` for >= 400, else `Success: ...`.
+bool check_response(const http::response& r, const std::string& member, const std::string& action)
+{
+    if (r.status >= 400) {
+        std::cout << "Failed: " << action << " for member " << member << ", status code=" << r.status << ", ("
+                  << r.body << ")\n";
+        return false;
+    }
+    std::cout << "Success: " << action << " for member " << member << "\n";
+    return true;
+}
+
+std::string role_option(const std::string& cmd, const parsed_args& p, bool* given)
+{
+    auto it = p.values.find("--role");
+    *given = true;   // reload/restart/flush default to 'any': a role is always set
+    if (it == p.values.end()) return "any";
+    static const std::set<std::string> ok = {"leader", "primary", "standby-leader", "replica", "standby", "any"};
+    if (!ok.count(it->second))
+        throw usage_error(cmd, "[OPTIONS] CLUSTER_NAME [MEMBER_NAMES]...",
+                          "Invalid value for '--role' / '-r': '" + it->second + "' is not one of " +
+                              "'leader', 'primary', 'standby-leader', 'replica', 'standby', 'any'.");
+    return it->second;
+}
+
+std::string required_cluster(const std::string& cmd, const parsed_args& p)
+{
+    if (p.positional.empty())
+        throw usage_error(cmd, "[OPTIONS] CLUSTER_NAME [MEMBER_NAMES]...", "Missing argument 'CLUSTER_NAME'.");
+    return p.positional.front();
+}
+
+int cmd_reload(ctl_context& ctx, const std::vector<std::string>& args)
+{
+    auto p = parse_command("reload", "[OPTIONS] CLUSTER_NAME [MEMBER_NAMES]...",
+                           {{"--group", "", true}, {"--role", "-r", true}, {"--force", "", false}}, args);
+    bool given = false;
+    const auto role = role_option("reload", p, &given);
+    const auto name = required_cluster("reload", p);
+    load_configuration(ctx);
+    auto snap = read_cluster(ctx, name);
+    auto members = get_members(ctx, snap, name, {p.positional.begin() + 1, p.positional.end()}, role,
+                               "'" + role + "'", p.flags.count("--force") > 0, "reload", true, given);
+    for (const auto* m : members) {
+        auto r = must_request(ctx, *m, http::method::post, "reload", {});
+        if (r.status == 200) std::cout << "No changes to apply on member " << m->name << "\n";
+        else if (r.status == 202) {
+            std::int64_t loop_wait = 10;
+            if (auto d = dynamic_of(snap)) loop_wait = d->loop_wait;
+            std::cout << "Reload request received for member " << m->name << " and will be processed within "
+                      << loop_wait << " seconds\n";
+        } else
+            std::cout << "Failed: reload for member " << m->name << ", status code=" << r.status << ", (" << r.body
+                      << ")\n";
+    }
+    return 0;
+}
+
+/// postgres_version_to_int's validation: `X.Y` with X >= 10, or `X.Y.Z`.
+void check_pg_version(const std::string& v)
+{
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (;;) {
+        auto dot = v.find('.', start);
+        parts.push_back(v.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    const bool digits = std::all_of(parts.begin(), parts.end(), [](const std::string& x) {
+        return !x.empty() && std::all_of(x.begin(), x.end(), [](char c) { return c >= '0' && c <= '9'; });
+    });
+    if (!digits || parts.size() < 2 || parts.size() > 3)
+        throw ctl_error("Invalid PostgreSQL version format: X.Y or X.Y.Z is accepted: " + v);
+    if (parts.size() == 2 && std::stoi(parts[0]) < 10) throw ctl_error("Invalid PostgreSQL version: " + v);
+}
+
+int cmd_restart(ctl_context& ctx, const std::vector<std::string>& args)
+{
+    auto p = parse_command("restart", "[OPTIONS] CLUSTER_NAME [MEMBER_NAMES]...",
+                           {{"--group", "", true},
+                            {"--role", "-r", true},
+                            {"--any", "", false},
+                            {"--scheduled", "", true},
+                            {"--pg-version", "", true},
+                            {"--pending", "", false},
+                            {"--timeout", "", true},
+                            {"--force", "", false}},
+                           args);
+    bool given = false;
+    const auto role = role_option("restart", p, &given);
+    const auto name = required_cluster("restart", p);
+    const bool force = p.flags.count("--force") > 0, pending = p.flags.count("--pending") > 0;
+    load_configuration(ctx);
+    auto snap = read_cluster(ctx, name);
+    auto members = get_members(ctx, snap, name, {p.positional.begin() + 1, p.positional.end()}, role,
+                               "'" + role + "'", force, "restart", false, given);
+    std::optional<std::string> scheduled;
+    if (auto it = p.values.find("--scheduled"); it != p.values.end()) scheduled = it->second;
+    else if (!force) {
+        const auto next = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + std::chrono::hours(1));
+        std::tm tm{};
+        localtime_r(&next, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M", &tm);
+        scheduled = prompt(std::string("When should the restart take place (e.g. ") + buf + ") ", "now");
+    }
+    std::optional<std::string> scheduled_at;
+    if (scheduled && *scheduled != "now" && !scheduled->empty()) {
+        auto ps = api::parse_schedule(*scheduled);
+        if (!ps)
+            throw ctl_error("Unable to parse scheduled timestamp (" + *scheduled +
+                            "). It should be in an unambiguous format (e.g. ISO 8601)");
+        auto at = ps->at;
+        if (!ps->has_tz) {
+            const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+            std::tm tm{};
+            localtime_r(&t, &tm);
+            at -= std::chrono::seconds(tm.tm_gmtoff);
+        }
+        scheduled_at = api::iso_format_utc(at);
+    }
+    if (pending && !scheduled_at)
+        std::erase_if(members, [](const dcs::member_record* m) { return !m->data.pending_restart; });
+    if (p.flags.count("--any") && members.size() > 1) {
+        const auto pick = static_cast<std::size_t>(std::chrono::steady_clock::now().time_since_epoch().count()) %
+                          members.size();
+        members = {members[pick]};
+    }
+    if (!force) {
+        std::string list;
+        for (const auto* m : members) list += (list.empty() ? "" : ", ") + m->name;
+        std::string q = scheduled_at && pending
+                            ? "The nodes needing a restart will be identified at the scheduled time, and might be "
+                              "different from the ones showing pending restart right now. Is this fine?"
+                        : scheduled_at ? "Are you sure you want to schedule restart of members " + list + " at " +
+                                             *scheduled_at + "?"
+                                       : "Are you sure you want to restart members " + list + "?";
+        if (!confirm(q)) throw ctl_error(scheduled_at ? "Aborted scheduled restart" : "Aborted restart");
+    }
+    std::string version;
+    if (auto it = p.values.find("--pg-version"); it != p.values.end()) version = it->second;
+    else if (!force) version = prompt("Restart if the PostgreSQL version is less than provided (e.g. 9.5.2) ", "");
+    json::object content;
+    if (pending) content["restart_pending"] = true;
+    if (!version.empty()) {
+        check_pg_version(version);
+        content["postgres_version"] = json::string(version);
+    }
+    if (scheduled_at) {
+        if (is_paused(snap)) throw ctl_error("Can't schedule restart in the paused state");
+        content["schedule"] = json::string(*scheduled_at);
+    }
+    if (auto it = p.values.find("--timeout"); it != p.values.end()) content["timeout"] = json::string(it->second);
+    for (const auto* m : members) {
+        if (content.contains("schedule") && force && m->data.scheduled_restart) {
+            auto d = must_request(ctx, *m, http::method::delete_, "restart", {});
+            if (d.status >= 400)
+                std::cout << "Failed: flush scheduled restart for member " << m->name << ", status code=" << d.status
+                          << ", (" << d.body << ")\n";
+        }
+        auto r = must_request(ctx, *m, http::method::post, "restart", ctl::python_json(content));
+        if (r.status == 200) std::cout << "Success: restart on member " << m->name << "\n";
+        else if (r.status == 202) std::cout << "Success: restart scheduled on member " << m->name << "\n";
+        else if (r.status == 409)
+            std::cout << "Failed: another restart is already scheduled on member " << m->name << "\n";
+        else
+            std::cout << "Failed: restart for member " << m->name << ", status code=" << r.status << ", (" << r.body
+                      << ")\n";
+    }
+    return 0;
+}
+
+int cmd_reinit(ctl_context& ctx, const std::vector<std::string>& args)
+{
+    auto p = parse_command("reinit", "[OPTIONS] CLUSTER_NAME [MEMBER_NAMES]...",
+                           {{"--group", "", true}, {"--force", "", false}, {"--from-leader", "", false},
+                            {"--wait", "", false}},
+                           args);
+    const auto name = required_cluster("reinit", p);
+    const bool force = p.flags.count("--force") > 0;
+    load_configuration(ctx);
+    auto snap = read_cluster(ctx, name);
+    auto members = get_members(ctx, snap, name, {p.positional.begin() + 1, p.positional.end()}, "replica",
+                               "replica", force, "reinitialize", true, false);
+    std::vector<const dcs::member_record*> waiting;
+    for (const auto* m : members) {
+        json::object body{{"force", force}, {"from_leader", p.flags.count("--from-leader") > 0}};
+        for (;;) {
+            auto r = must_request(ctx, *m, http::method::post, "reinitialize", ctl::python_json(body));
+            const bool started = check_response(r, m->name, "reinitialize");
+            const std::string suffix = " already in progress";
+            if (!started && !force && r.body.size() >= suffix.size() &&
+                r.body.compare(r.body.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+                confirm("Do you want to cancel it and reinitialize anyway?")) {
+                body["force"] = true;
+                continue;
+            }
+            if (started && p.flags.count("--wait")) waiting.push_back(m);
+            break;
+        }
+    }
+    std::vector<const dcs::member_record*> shown;
+    while (!waiting.empty()) {
+        if (waiting != shown) {
+            std::string list;
+            for (const auto* m : waiting) list += (list.empty() ? "" : ", ") + m->name;
+            std::cout << "Waiting for reinitialize to complete on: " << list << std::endl;
+            shown = waiting;
+        }
+        (void)run(ctx.io, sleep_for(std::chrono::seconds(2)));
+        for (auto it = waiting.begin(); it != waiting.end();) {
+            auto r = must_request(ctx, **it, http::method::get, "patroni", {});
+            std::string state;
+            try {
+                auto doc = json::parse(r.body);
+                if (auto* st = doc.as_object().if_contains("state"); st && st->is_string()) state = st->get_string();
+            } catch (const std::exception&) {
+            }
+            if (state != "creating replica") {
+                std::cout << "Reinitialize is completed on: " << (*it)->name << std::endl;
+                it = waiting.erase(it);
+            } else ++it;
+        }
+    }
+    return 0;
+}
+
+int cmd_flush(ctl_context& ctx, const std::vector<std::string>& args)
+{
+    const std::string usage = "[OPTIONS] CLUSTER_NAME [MEMBER_NAMES]... {restart|switchover}";
+    auto p = parse_command("flush", usage, {{"--group", "", true}, {"--role", "-r", true}, {"--force", "", false}},
+                           args);
+    if (p.positional.empty()) throw usage_error("flush", usage, "Missing argument 'CLUSTER_NAME'.");
+    if (p.positional.size() < 2) throw usage_error("flush", usage, "Missing argument '{restart|switchover}'.");
+    const std::string target = p.positional.back();
+    if (target != "restart" && target != "switchover")
+        throw usage_error("flush", usage,
+                          "Invalid value for '{restart|switchover}': '" + target +
+                              "' is not one of 'restart', 'switchover'.");
+    bool given = false;
+    const auto role = role_option("flush", p, &given);
+    const auto name = p.positional.front();
+    load_configuration(ctx);
+    auto snap = read_cluster(ctx, name);
+    if (target == "restart") {
+        auto members = get_members(ctx, snap, name, {p.positional.begin() + 1, p.positional.end() - 1}, role,
+                                   "'" + role + "'", p.flags.count("--force") > 0, "flush", true, given);
+        for (const auto* m : members) {
+            if (m->data.scheduled_restart && dcs::is_truthy_json(*m->data.scheduled_restart)) {
+                auto r = must_request(ctx, *m, http::method::delete_, "restart", {});
+                check_response(r, m->name, "flush scheduled restart");
+            } else
+                std::cout << "No scheduled restart for member " << m->name << "\n";
+        }
+        return 0;
+    }
+    if (!snap.failover || !snap.failover->scheduled_at) {
+        std::cout << "No pending scheduled switchover\n";
+        return 0;
+    }
+    for (const auto* m : members_leader_first(snap)) {
+        std::string why;
+        auto r = request_member(ctx, *m, http::method::delete_, "switchover", {}, &why);
+        if (!r) {
+            log_warning(why);
+            log_warning("Member " + m->name + " is not accessible");
+            continue;
+        }
+        if (r->status == 200 || r->status == 404) {
+            std::cout << (r->status == 200 ? "Success: " : "Failed: ") << r->body << "\n";
+            return 0;
+        }
+        std::cout << "Failed: member=" << m->name << ", status_code=" << r->status << ", (" << r->body << ")\n";
+    }
+    log_warning("Failing over to DCS");
+    std::cout << timestamp(5) << " Could not find any accessible member of cluster " << name << "\n";
+    auto client = make_dcs(ctx, name);
+    const dcs::failover_record cleared;   // named: see docs/notes/interop.md on GCC 12 and temporaries
+    auto w = run(ctx.io, client.write_failover(cleared, snap.failover->version));
+    if (!w) throw ctl_error("DCS is not accessible: " + w.error().message());
+    return 0;
+}
+
 // ------------------------------------------------------------------ edit-config
 
 /// Reads a YAML file (`-` = stdin) as patronictl's apply_yaml_file does.
@@ -1006,9 +1363,13 @@ void print_help()
               << "  dsn          Generate a dsn for the provided member, defaults to a dsn of the leader\n"
               << "  edit-config  Edit cluster configuration\n"
               << "  failover     Failover to a replica\n"
+              << "  flush        Discard scheduled events\n"
               << "  history      Show the history of failovers/switchovers\n"
               << "  list         List the Patroni members for a given Patroni\n"
               << "  pause        Disable auto failover\n"
+              << "  reinit       Reinitialize cluster member\n"
+              << "  reload       Reload cluster member configuration\n"
+              << "  restart      Restart cluster member\n"
               << "  resume       Resume auto failover\n"
               << "  show-config  Show cluster configuration\n"
               << "  switchover   Switchover to a replica\n"
@@ -1061,6 +1422,10 @@ int dispatch(int argc, char** argv)
     if (cmd == "version") return cmd_version(ctx, rest);
     if (cmd == "edit-config") return cmd_edit_config(ctx, rest);
     if (cmd == "dsn") return cmd_dsn(ctx, rest);
+    if (cmd == "reload") return cmd_reload(ctx, rest);
+    if (cmd == "restart") return cmd_restart(ctx, rest);
+    if (cmd == "reinit") return cmd_reinit(ctx, rest);
+    if (cmd == "flush") return cmd_flush(ctx, rest);
     if (cmd == "switchover" || cmd == "failover") return cmd_switchover(ctx, rest, cmd);
     throw usage_error("", group_usage, "No such command '" + cmd + "'.");
 }

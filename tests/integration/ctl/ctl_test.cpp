@@ -239,6 +239,33 @@ BOOST_AUTO_TEST_CASE(pgwardenctl_matches_patronictl_on_a_live_cluster)
     BOOST_TEST(ctl(c, {"dsn", "-m", "nobody"}, &ours) == 1);
     BOOST_TEST(ours.find("Error: Can not find a suitable member") != std::string::npos, ours);
 
+    // reload / restart / flush / reinit through the members' REST API.
+    const std::string replica = others(c, target).front();
+    BOOST_TEST(ctl(c, {"reload", "pgw", "--force"}, &ours) == 0, ours);
+    for (const auto& n : c.names())
+        BOOST_TEST((ours.find("No changes to apply on member " + n + "\n") != std::string::npos ||
+                    ours.find("Reload request received for member " + n + " and will be processed within") !=
+                        std::string::npos),
+                   ours);
+    BOOST_TEST(ctl(c, {"reload", "pgw", "nobody", "--force"}, &ours) == 1);
+    BOOST_TEST(ours.find("Error: No 'any' among provided members") != std::string::npos, ours);
+    BOOST_TEST(ctl(c, {"restart", "pgw", replica, "--force"}, &ours) == 0, ours);
+    BOOST_TEST(ours.find("Success: restart on member " + replica + "\n") != std::string::npos, ours);
+    // (A scheduled restart is not tested: the daemon restarts at once, see docs/notes/ctl.md.)
+    BOOST_TEST(ctl(c, {"restart", "pgw", "--force", "--pg-version", "9.6"}, &ours) == 1);
+    BOOST_TEST(ours.find("Error: Invalid PostgreSQL version: 9.6") != std::string::npos, ours);
+    BOOST_TEST(ctl(c, {"flush", "pgw", replica, "restart", "--force"}, &ours) == 0, ours);
+    BOOST_TEST(ours.find("No scheduled restart for member " + replica + "\n") != std::string::npos, ours);
+    BOOST_TEST(ctl(c, {"flush", "pgw", "switchover", "--force"}, &ours) == 0);
+    BOOST_TEST(ours == "No pending scheduled switchover\n", ours);
+    BOOST_TEST(ctl(c, {"flush", "pgw", "bogus"}, &ours) == 2);
+    BOOST_TEST(ctl(c, {"reinit", "pgw", replica, "--force", "--wait"}, &ours) == 0, ours);
+    BOOST_TEST(ours.find("Success: reinitialize for member " + replica + "\n") != std::string::npos, ours);
+    BOOST_TEST(ours.find("Reinitialize is completed on: " + replica + "\n") != std::string::npos, ours);
+    BOOST_TEST(ctl(c, {"reinit", "pgw", target, "--force"}, &ours) == 1);
+    BOOST_TEST(ours.find("Error: No replica among provided members") != std::string::npos, ours);
+    BOOST_TEST(require_healthy(c, 120s) == target);
+
     // 5. bad input: patronictl's messages and exit codes.
     BOOST_TEST(ctl(c, {"list", "-f", "xml"}, &ours) == 2);
     BOOST_TEST(ours.find("Error: Invalid value for '--format' / '-f': 'xml' is not one of") != std::string::npos, ours);
