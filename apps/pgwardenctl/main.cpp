@@ -3,7 +3,8 @@
 // coroutine run to completion on a local io_context.
 //
 // Commands: list, topology, history, show-config, pause, resume, version,
-// switchover, failover, edit-config, dsn, reload, restart, reinit, flush.
+// switchover, failover, edit-config, dsn, reload, restart, reinit, flush,
+// remove.
 #include "format.hpp"
 
 #include <pgwarden/api/router.hpp>
@@ -704,6 +705,17 @@ std::string prompt(const std::string& text, const std::string& def)
     return line.empty() ? def : line;
 }
 
+/// click.prompt without a default: asks again on an empty answer; EOF aborts.
+std::string prompt_required(const std::string& text)
+{
+    for (;;) {
+        std::cout << text << ": " << std::flush;
+        std::string line;
+        if (!std::getline(std::cin, line)) throw abort_error{};
+        if (!line.empty()) return line;
+    }
+}
+
 /// click.confirm (default no); EOF aborts.
 bool confirm(const std::string& text)
 {
@@ -1205,6 +1217,33 @@ int cmd_flush(ctl_context& ctx, const std::vector<std::string>& args)
     return 0;
 }
 
+/// `remove` (ctl.md 6.14): three prompts, then the whole cluster tree goes.
+int cmd_remove(ctl_context& ctx, const std::vector<std::string>& args)
+{
+    const std::string usage = "[OPTIONS] CLUSTER_NAME";
+    auto p = parse_command("remove", usage, {{"--group", "", true}, format_opts[0]}, args);
+    const auto fmt = format_option("remove", usage, p);
+    if (p.positional.empty()) throw usage_error("remove", usage, "Missing argument 'CLUSTER_NAME'.");
+    const auto name = p.positional.front();
+    load_configuration(ctx);
+    auto snap = read_cluster(ctx, name);
+    std::cout << ctl::format_members(cluster_as_json(snap, name), name, snap.initialize, false, fmt);
+    if (prompt_required("Please confirm the cluster name to remove") != name)
+        throw ctl_error("Cluster names specified do not match");
+    const std::string message = "Yes I am aware";
+    if (prompt_required("You are about to remove all information in DCS for " + name + ", please type: \"" +
+                        message + "\"") != message)
+        throw ctl_error("You did not exactly type \"" + message + "\"");
+    if (snap.leader && !snap.leader->name.empty() &&
+        prompt_required("This cluster currently is healthy. Please specify the leader name to continue") !=
+            snap.leader->name)
+        throw ctl_error("You did not specify the current leader of the cluster");
+    auto client = make_dcs(ctx, name);
+    auto d = run(ctx.io, client.delete_cluster());
+    if (!d) throw ctl_error("DCS is not accessible: " + d.error().message());
+    return 0;
+}
+
 // ------------------------------------------------------------------ edit-config
 
 /// Reads a YAML file (`-` = stdin) as patronictl's apply_yaml_file does.
@@ -1369,6 +1408,7 @@ void print_help()
               << "  pause        Disable auto failover\n"
               << "  reinit       Reinitialize cluster member\n"
               << "  reload       Reload cluster member configuration\n"
+              << "  remove       Remove cluster from DCS\n"
               << "  restart      Restart cluster member\n"
               << "  resume       Resume auto failover\n"
               << "  show-config  Show cluster configuration\n"
@@ -1426,6 +1466,7 @@ int dispatch(int argc, char** argv)
     if (cmd == "restart") return cmd_restart(ctx, rest);
     if (cmd == "reinit") return cmd_reinit(ctx, rest);
     if (cmd == "flush") return cmd_flush(ctx, rest);
+    if (cmd == "remove") return cmd_remove(ctx, rest);
     if (cmd == "switchover" || cmd == "failover") return cmd_switchover(ctx, rest, cmd);
     throw usage_error("", group_usage, "No such command '" + cmd + "'.");
 }

@@ -281,6 +281,24 @@ BOOST_AUTO_TEST_CASE(pgwardenctl_matches_patronictl_on_a_live_cluster)
     BOOST_TEST(ctl(c, {"pause", "nosuchcluster"}, &ours) == 1);
     BOOST_TEST(ours.find("Error: Can not find accessible cluster member") != std::string::npos, ours);
     BOOST_TEST(ctl(c, {"nosuchcommand"}, &ours) == 2);
+
+    // 6. remove: the answers come on stdin; a wrong one stops it, the right ones empty the DCS tree.
+    auto remove_with = [&](const std::string& answers) {
+        const std::string cmd = "printf '" + answers + "' | " + PGWARDENCTL_BIN + " -c " + c.dir() +
+                                "/patronictl.yml remove pgw";
+        return run({"/bin/sh", "-c", cmd}, &ours, {}, 60s);
+    };
+    BOOST_TEST(remove_with("other\\n") == 1);
+    BOOST_TEST(ours.find("Please confirm the cluster name to remove: ") != std::string::npos, ours);
+    BOOST_TEST(ours.find("Error: Cluster names specified do not match") != std::string::npos, ours);
+    BOOST_TEST(remove_with("pgw\\nyes\\n") == 1);
+    BOOST_TEST(ours.find("Error: You did not exactly type \"Yes I am aware\"") != std::string::npos, ours);
+    BOOST_TEST(remove_with("pgw\\n") == 1);
+    BOOST_TEST(ours.find("Aborted!") != std::string::npos, ours);
+    for (const auto& n : c.names()) c.stop(n);
+    BOOST_TEST(remove_with("pgw\\nYes I am aware\\n") == 0, ours);
+    BOOST_TEST(c.dcs_get("initialize").value_or("x").empty());
+    BOOST_TEST(c.dcs_get("config").value_or("x").empty());
 }
 
 // pgwardenctl reads what Python Patroni 3.0.2 writes (`master` role, no
