@@ -193,7 +193,8 @@ using row = std::vector<json::value>;
 /// Patroni's print_output (ctl.py): `header` non-empty marks a titled
 /// (cluster) listing.
 std::string print_output(std::vector<std::string> columns, std::vector<row> rows,
-                         const std::set<std::string>& right, output_format fmt, const std::string& header)
+                         const std::set<std::string>& right, output_format fmt, const std::string& header,
+                         std::string_view delimiter = "\t")
 {
     std::string out;
     if (fmt == output_format::json || fmt == output_format::yaml) {
@@ -237,7 +238,7 @@ std::string print_output(std::vector<std::string> columns, std::vector<row> rows
     if (fmt == output_format::tsv) {
         auto line = [&](const std::vector<std::string>& cells) {
             for (std::size_t i = 0; i < cells.size(); ++i) {
-                if (i) out.push_back('\t');
+                if (i) out += delimiter;
                 out += cells[i];
             }
             out.push_back('\n');
@@ -574,6 +575,12 @@ std::string format_history(const json::value* history, output_format fmt)
     }
     if (fmt == output_format::topology) fmt = output_format::pretty;
     return print_output(columns, std::move(rows), {"TL", "LSN"}, fmt, {});
+}
+
+std::string format_rows(const std::vector<std::string>& columns, std::vector<std::vector<json::value>> rows,
+                        output_format fmt, std::string_view delimiter)
+{
+    return print_output(columns, std::move(rows), {}, fmt, {}, delimiter);
 }
 
 // ---------------------------------------------------------------- edit-config

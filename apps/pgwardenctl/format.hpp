@@ -52,6 +52,12 @@ enum class output_format { pretty, tsv, json, yaml, topology };
  *  array (nullptr / not an array: no rows), with a final newline. */
 [[nodiscard]] std::string format_history(const boost::json::value* history, output_format fmt);
 
+/** `query` output (ctl.md 6.4): print_output without a title; `columns`
+ *  empty means no header row (Python's None). */
+[[nodiscard]] std::string format_rows(const std::vector<std::string>& columns,
+                                      std::vector<std::vector<boost::json::value>> rows, output_format fmt,
+                                      std::string_view delimiter);
+
 // ---------------------------------------------------------------- edit-config
 
 /** Python difflib.unified_diff of two YAML texts as patronictl's show_diff

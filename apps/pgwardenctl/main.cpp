@@ -4,7 +4,7 @@
 //
 // Commands: list, topology, history, show-config, pause, resume, version,
 // switchover, failover, edit-config, dsn, reload, restart, reinit, flush,
-// remove.
+// remove, query.
 #include "format.hpp"
 
 #include <pgwarden/api/router.hpp>
@@ -23,6 +23,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include <libpq-fe.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1244,6 +1245,163 @@ int cmd_remove(ctl_context& ctx, const std::vector<std::string>& args)
     return 0;
 }
 
+// ------------------------------------------------------------------ query
+
+/// A libpq connection closed on scope exit.
+struct pg_conn {
+    PGconn* c = nullptr;
+    ~pg_conn() { if (c) PQfinish(c); }
+};
+
+/// A text value of a result as psycopg would hand it to Python, for str() / json.
+json::value pg_value(const PGresult* res, int row, int col)
+{
+    if (PQgetisnull(res, row, col)) return nullptr;
+    const std::string text = PQgetvalue(res, row, col);
+    switch (PQftype(res, col)) {
+    case 16: return text == "t";                                   // bool
+    case 20: case 21: case 23: case 26:                            // int8, int2, int4, oid
+        try {
+            return static_cast<std::int64_t>(std::stoll(text));
+        } catch (const std::exception&) {
+            return json::string(text);
+        }
+    default: return json::string(text);
+    }
+}
+
+int cmd_query(ctl_context& ctx, const std::vector<std::string>& args)
+{
+    const std::string usage = "[OPTIONS] [CLUSTER_NAME]";
+    auto p = parse_command("query", usage,
+                           {{"--group", "", true},
+                            {"--role", "-r", true},
+                            {"--member", "-m", true},
+                            {"--dbname", "-d", true},
+                            {"--username", "-U", true},
+                            {"--password", "", false},
+                            {"--format", "", true},
+                            {"--file", "-f", true},
+                            {"--command", "-c", true},
+                            {"--delimiter", "", true},
+                            {"--watch", "-w", true},
+                            {"-W", "", false}},
+                           args);
+    std::optional<std::string> role;
+    if (auto it = p.values.find("--role"); it != p.values.end()) {
+        static const std::set<std::string> ok = {"leader", "primary", "standby-leader", "replica", "standby", "any"};
+        if (!ok.count(it->second))
+            throw usage_error("query", usage,
+                              "Invalid value for '-r' / '--role': '" + it->second + "' is not one of " + role_choices + ".");
+        role = it->second;
+    }
+    const auto fmt_text = p.values.count("--format") ? p.values.at("--format") : std::string("tsv");
+    const auto fmt = ctl::parse_format(fmt_text);
+    const std::string delimiter = p.values.count("--delimiter") ? p.values.at("--delimiter") : std::string("\t");
+    const bool has_file = p.values.count("--file") > 0, has_command = p.values.count("--command") > 0;
+    if (has_file && has_command) throw ctl_error("--file and --command are mutually exclusive options");
+    if (!has_file && !has_command) throw ctl_error("You need to specify either --command or --file");
+    const std::optional<std::string> member =
+        p.values.count("--member") ? std::optional<std::string>(p.values.at("--member")) : std::nullopt;
+    if (role && member) throw ctl_error("--role and --member are mutually exclusive options");
+    std::string password;
+    if (p.flags.count("--password")) {
+        std::cout << "Password: " << std::flush;
+        if (!std::getline(std::cin, password)) throw abort_error{};
+    }
+    std::string command;
+    if (has_file) {
+        const auto& f = p.values.at("--file");
+        std::ifstream in(f == "-" ? "/dev/stdin" : f);
+        if (!in) throw usage_error("query", usage, "Invalid value for '--file' / '-f': '" + f + "': No such file or directory");
+        command.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } else command = p.values.at("--command");
+    std::optional<double> watch;
+    if (auto it = p.values.find("--watch"); it != p.values.end()) watch = std::strtod(it->second.c_str(), nullptr);
+    if (p.flags.count("-W") && (!watch || *watch == 0)) watch = 2.0;
+    load_configuration(ctx);
+    const auto name = cluster_arg(ctx, p);
+
+    auto connect = [&](pg_conn& conn) -> bool {
+        auto snap = read_cluster(ctx, name);
+        const std::string select_role = member ? "any" : role.value_or("leader");
+        const dcs::member_record* m = nullptr;
+        for (const auto* cand : members_by_role(snap, select_role))
+            if (!member || cand->name == *member) {
+                m = cand;
+                break;
+            }
+        if (!m) return false;
+        const auto [host, port] = conn_host_port(m->data.conn_url);
+        std::vector<const char*> keys = {"host", "port", "fallback_application_name", "connect_timeout"};
+        std::vector<std::string> values = {host, port, "Patroni ctl", "5"};
+        if (p.values.count("--username")) keys.push_back("user"), values.push_back(p.values.at("--username"));
+        if (!password.empty()) keys.push_back("password"), values.push_back(password);
+        if (p.values.count("--dbname")) keys.push_back("dbname"), values.push_back(p.values.at("--dbname"));
+        std::vector<const char*> vals;
+        for (const auto& v : values) vals.push_back(v.c_str());
+        keys.push_back(nullptr);
+        vals.push_back(nullptr);
+        conn.c = PQconnectdbParams(keys.data(), vals.data(), 0);
+        if (PQstatus(conn.c) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn.c));
+        if (!role || *role == "any" || *role == "leader") return true;
+        PGresult* r = PQexec(conn.c, "SELECT pg_catalog.pg_is_in_recovery()");
+        const bool in_recovery =
+            !(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && std::string(PQgetvalue(r, 0, 0)) == "f");
+        PQclear(r);
+        if ((in_recovery && (*role == "replica" || *role == "standby" || *role == "standby-leader")) ||
+            (!in_recovery && *role == "primary"))
+            return true;
+        PQfinish(conn.c);
+        conn.c = nullptr;
+        return false;
+    };
+
+    pg_conn conn;
+    for (;;) {
+        std::vector<std::string> header;
+        std::vector<std::vector<json::value>> rows;
+        auto error_row = [&](std::string msg) {
+            std::replace(msg.begin(), msg.end(), '\n', ' ');
+            rows.push_back({json::string(timestamp(0)), json::string("ERROR, SQLSTATE: " + msg)});
+        };
+        try {
+            if (!conn.c && !connect(conn)) {
+                std::string msg = member ? "No connection to member " + *member + " is available"
+                                  : role ? "No connection to role '" + *role + "' is available"
+                                         : "No connection is available";
+                rows.push_back({json::string(timestamp(0)), json::string(msg)});
+            } else {
+                PGresult* r = PQexec(conn.c, command.c_str());
+                const auto st = PQresultStatus(r);
+                if (st == PGRES_TUPLES_OK) {
+                    for (int c = 0; c < PQnfields(r); ++c) header.emplace_back(PQfname(r, c));
+                    for (int i = 0; i < PQntuples(r); ++i) {
+                        std::vector<json::value> row;
+                        for (int c = 0; c < PQnfields(r); ++c) row.push_back(pg_value(r, i, c));
+                        rows.push_back(std::move(row));
+                    }
+                } else if (st != PGRES_COMMAND_OK) {
+                    const char* code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+                    error_row(code && *code ? code : PQresultErrorMessage(r));
+                    PQfinish(conn.c);
+                    conn.c = nullptr;
+                }
+                PQclear(r);
+            }
+        } catch (const std::runtime_error& e) {
+            if (conn.c) PQfinish(conn.c);
+            conn.c = nullptr;
+            std::string msg = e.what();
+            while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+            error_row(msg);
+        }
+        if (fmt) std::cout << ctl::format_rows(header, std::move(rows), *fmt, delimiter) << std::flush;
+        if (!watch || *watch <= 0) return 0;
+        (void)run(ctx.io, sleep_for(std::chrono::milliseconds(static_cast<std::int64_t>(*watch * 1000))));
+    }
+}
+
 // ------------------------------------------------------------------ edit-config
 
 /// Reads a YAML file (`-` = stdin) as patronictl's apply_yaml_file does.
@@ -1406,6 +1564,7 @@ void print_help()
               << "  history      Show the history of failovers/switchovers\n"
               << "  list         List the Patroni members for a given Patroni\n"
               << "  pause        Disable auto failover\n"
+              << "  query        Query a Patroni PostgreSQL member\n"
               << "  reinit       Reinitialize cluster member\n"
               << "  reload       Reload cluster member configuration\n"
               << "  remove       Remove cluster from DCS\n"
@@ -1467,6 +1626,7 @@ int dispatch(int argc, char** argv)
     if (cmd == "reinit") return cmd_reinit(ctx, rest);
     if (cmd == "flush") return cmd_flush(ctx, rest);
     if (cmd == "remove") return cmd_remove(ctx, rest);
+    if (cmd == "query") return cmd_query(ctx, rest);
     if (cmd == "switchover" || cmd == "failover") return cmd_switchover(ctx, rest, cmd);
     throw usage_error("", group_usage, "No such command '" + cmd + "'.");
 }

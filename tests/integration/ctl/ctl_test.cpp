@@ -266,6 +266,26 @@ BOOST_AUTO_TEST_CASE(pgwardenctl_matches_patronictl_on_a_live_cluster)
     BOOST_TEST(ours.find("Error: No replica among provided members") != std::string::npos, ours);
     BOOST_TEST(require_healthy(c, 120s) == target);
 
+    // query: straight to PostgreSQL, rows as patronictl prints them (tsv by default).
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{"query", "-U", "postgres", "-d", "postgres", "-c",
+                                   "SELECT 1 AS x, true AS b, NULL::text AS n, 'a b'::text AS s"},
+          std::vector<std::string>{"query", "-U", "postgres", "-r", "replica", "--format", "json", "-c",
+                                   "SELECT 2 AS y, pg_is_in_recovery() AS r"},
+          std::vector<std::string>{"query", "-U", "postgres", "--delimiter", ";", "-c", "SELECT 'p' AS a, 3 AS b"}}) {
+        BOOST_TEST(ctl(c, args, &ours) == 0);
+        BOOST_TEST(c.patronictl(args, &theirs) == 0);
+        BOOST_TEST(ours == theirs, ours << "\n---- patronictl:\n" << theirs);
+    }
+    BOOST_TEST(ctl(c, {"query", "-U", "postgres", "-c", "SELECT 1 AS x"}, &ours) == 0);
+    BOOST_TEST(ours == "x\n1\n", ours);
+    BOOST_TEST(ctl(c, {"query", "-U", "postgres", "-c", "SELECT * FROM nosuch"}, &ours) == 0);
+    BOOST_TEST(ours.find("\tERROR, SQLSTATE: 42P01\n") != std::string::npos, ours);
+    BOOST_TEST(ctl(c, {"query", "-m", "nobody", "-c", "SELECT 1"}, &ours) == 0);
+    BOOST_TEST(ours.find("\tNo connection to member nobody is available\n") != std::string::npos, ours);
+    BOOST_TEST(ctl(c, {"query", "-U", "postgres"}, &ours) == 1);
+    BOOST_TEST(ours.find("Error: You need to specify either --command or --file") != std::string::npos, ours);
+
     // 5. bad input: patronictl's messages and exit codes.
     BOOST_TEST(ctl(c, {"list", "-f", "xml"}, &ours) == 2);
     BOOST_TEST(ours.find("Error: Invalid value for '--format' / '-f': 'xml' is not one of") != std::string::npos, ours);
