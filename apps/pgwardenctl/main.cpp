@@ -4,7 +4,7 @@
 //
 // Commands: list, topology, history, show-config, pause, resume, version,
 // switchover, failover, edit-config, dsn, reload, restart, reinit, flush,
-// remove, query.
+// remove, query, demote-cluster, promote-cluster.
 #include "format.hpp"
 
 #include <pgwarden/api/router.hpp>
@@ -1402,6 +1402,88 @@ int cmd_query(ctl_context& ctx, const std::vector<std::string>& args)
     }
 }
 
+// ------------------------------------------------------------------ demote / promote
+
+/// `demote-cluster` / `promote-cluster` (ctl.md 6.16, 4.1.0+).
+int cmd_change_cluster_role(ctl_context& ctx, const std::vector<std::string>& args, bool demote)
+{
+    const std::string cmd = demote ? "demote-cluster" : "promote-cluster";
+    const std::string action = demote ? "demote" : "promote";
+    std::vector<option_spec> specs = {{"--force", "", false}};
+    if (demote) {
+        specs.push_back({"--host", "", true});
+        specs.push_back({"--port", "", true});
+        specs.push_back({"--restore-command", "", true});
+        specs.push_back({"--primary-slot-name", "", true});
+    }
+    auto p = parse_command(cmd, "[OPTIONS] [CLUSTER_NAME]", specs, args);
+    auto opt = [&](const char* k) { return p.values.count(k) ? p.values.at(k) : std::string{}; };
+    json::value standby = nullptr;
+    if (demote) {
+        if (opt("--host").empty() && opt("--port").empty() && opt("--restore-command").empty())
+            throw ctl_error("At least --host, --port or --restore-command should be specified");
+        json::object o;
+        if (!opt("--host").empty()) o["host"] = json::string(opt("--host"));
+        if (!opt("--port").empty()) {
+            try {
+                o["port"] = static_cast<std::int64_t>(std::stoll(opt("--port")));
+            } catch (const std::exception&) {
+                throw usage_error(cmd, "[OPTIONS] [CLUSTER_NAME]",
+                                  "Invalid value for '--port': '" + opt("--port") + "' is not a valid integer.");
+            }
+        }
+        if (!opt("--primary-slot-name").empty()) o["primary_slot_name"] = json::string(opt("--primary-slot-name"));
+        if (!opt("--restore-command").empty()) o["restore_command"] = json::string(opt("--restore-command"));
+        standby = std::move(o);
+    }
+    load_configuration(ctx);
+    const auto name = cluster_arg(ctx, p);
+    auto snap = read_cluster(ctx, name);
+    if (!snap.leader) throw ctl_error("Cluster has no leader, " + std::string(demote ? "demotion" : "promotion") +
+                                      " is not possible");
+    const std::string target_role = demote ? "standby_leader" : "primary";
+    const auto* leader = snap.find_member(snap.leader->name);
+    if (leader && leader->data.role == target_role) throw ctl_error("Cluster is already in the required state");
+    std::cout << "Current cluster topology\n";
+    std::cout << ctl::format_members(cluster_as_json(snap, name), name, snap.initialize, false,
+                                     ctl::output_format::pretty);
+    if (!p.flags.count("--force") && !confirm("Are you sure you want to " + action + " " + name + " cluster?"))
+        throw ctl_error(demote ? "Aborted cluster demotion" : "Aborted cluster promotion");
+    if (!leader) throw ctl_error("Failed to " + action + " " + name + " cluster: the leader has no member key");
+    std::string why;
+    auto r = request_member(ctx, *leader, http::method::patch, "config",
+                            ctl::python_json(json::object{{"standby_cluster", standby}}), &why);
+    if (!r) throw ctl_error("Failed to " + action + " " + name + " cluster: " + why);
+    if (r->status != 200)
+        throw ctl_error("Failed to " + action + " " + name + " cluster: /config PATCH status code=" +
+                        std::to_string(r->status) + ", (" + r->body + ")");
+    const std::string old_leader = snap.leader->name;
+    auto client = make_dcs(ctx, name);
+    for (;;) {
+        auto s = run(ctx.io, client.load_cluster_consistent());
+        if (s) {
+            const auto* lm = s->leader ? s->find_member(s->leader->name) : nullptr;
+            const std::string role = lm ? lm->data.role : std::string("None");
+            const std::string state = lm ? lm->data.state : std::string("None");
+            const auto* prev = s->find_member(old_leader);
+            const bool prev_ok = !demote || (prev && prev->data.state == "running");
+            if (lm && role == target_role && state == "running" && prev_ok) {
+                std::cout << timestamp(0) << " cluster is successfully " << action << "d\n";
+                std::cout << ctl::format_members(cluster_as_json(*s, name), name, s->initialize, false,
+                                                 ctl::output_format::pretty)
+                          << std::flush;
+                return 0;
+            }
+            std::cout << timestamp(0) << " cluster is unlocked: " << (s->leader ? "False" : "True")
+                      << ", leader role: " << role << ", leader state: " << state;
+            if (demote && s->leader && s->leader->name != old_leader)
+                std::cout << ", previous leader state: '" << (prev ? prev->data.state : std::string("None")) << "'";
+            std::cout << std::endl;
+        }
+        (void)run(ctx.io, sleep_for(std::chrono::seconds(1)));
+    }
+}
+
 // ------------------------------------------------------------------ edit-config
 
 /// Reads a YAML file (`-` = stdin) as patronictl's apply_yaml_file does.
@@ -1557,6 +1639,7 @@ void print_help()
               << "  -k, --insecure          Allow connections to SSL sites without certs\n"
               << "  --help                  Show this message and exit.\n\n"
               << "Commands:\n"
+              << "  demote-cluster  Demote cluster to a standby cluster\n"
               << "  dsn          Generate a dsn for the provided member, defaults to a dsn of the leader\n"
               << "  edit-config  Edit cluster configuration\n"
               << "  failover     Failover to a replica\n"
@@ -1564,6 +1647,7 @@ void print_help()
               << "  history      Show the history of failovers/switchovers\n"
               << "  list         List the Patroni members for a given Patroni\n"
               << "  pause        Disable auto failover\n"
+              << "  promote-cluster  Promote cluster, make it run standalone\n"
               << "  query        Query a Patroni PostgreSQL member\n"
               << "  reinit       Reinitialize cluster member\n"
               << "  reload       Reload cluster member configuration\n"
@@ -1627,6 +1711,8 @@ int dispatch(int argc, char** argv)
     if (cmd == "flush") return cmd_flush(ctx, rest);
     if (cmd == "remove") return cmd_remove(ctx, rest);
     if (cmd == "query") return cmd_query(ctx, rest);
+    if (cmd == "demote-cluster") return cmd_change_cluster_role(ctx, rest, true);
+    if (cmd == "promote-cluster") return cmd_change_cluster_role(ctx, rest, false);
     if (cmd == "switchover" || cmd == "failover") return cmd_switchover(ctx, rest, cmd);
     throw usage_error("", group_usage, "No such command '" + cmd + "'.");
 }

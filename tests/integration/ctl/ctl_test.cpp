@@ -286,6 +286,14 @@ BOOST_AUTO_TEST_CASE(pgwardenctl_matches_patronictl_on_a_live_cluster)
     BOOST_TEST(ctl(c, {"query", "-U", "postgres"}, &ours) == 1);
     BOOST_TEST(ours.find("Error: You need to specify either --command or --file") != std::string::npos, ours);
 
+    // demote-/promote-cluster: the checks made before anything is sent.
+    BOOST_TEST(ctl(c, {"demote-cluster", "--force"}, &ours) == 1);
+    BOOST_TEST(ours.find("Error: At least --host, --port or --restore-command should be specified") !=
+                   std::string::npos,
+               ours);
+    BOOST_TEST(ctl(c, {"promote-cluster", "--force"}, &ours) == 1);
+    BOOST_TEST(ours.find("Error: Cluster is already in the required state") != std::string::npos, ours);
+
     // 5. bad input: patronictl's messages and exit codes.
     BOOST_TEST(ctl(c, {"list", "-f", "xml"}, &ours) == 2);
     BOOST_TEST(ours.find("Error: Invalid value for '--format' / '-f': 'xml' is not one of") != std::string::npos, ours);
