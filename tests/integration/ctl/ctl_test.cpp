@@ -34,7 +34,8 @@ int ctl(const cluster& c, std::vector<std::string> args, std::string* out, bool 
     }
     argv.insert(argv.end(), args.begin(), args.end());
     spawn_options o;
-    o.unset_env = {"PATRONICTL_CONFIG_FILE"};
+    o.unset_env = {"PATRONICTL_CONFIG_FILE", "DCS_URL", "XDG_CONFIG_HOME"};
+    o.env["HOME"] = c.dir();   // no ~/.config/patroni/patronictl.yaml to pick up
     return run(argv, out, o, 120s);
 }
 
@@ -293,6 +294,15 @@ BOOST_AUTO_TEST_CASE(pgwardenctl_matches_patronictl_on_a_live_cluster)
                ours);
     BOOST_TEST(ctl(c, {"promote-cluster", "--force"}, &ours) == 1);
     BOOST_TEST(ours.find("Error: Cluster is already in the required state") != std::string::npos, ours);
+
+    // --dcs-url without a config file (ctl.md 1.2): etcd3 scheme, cluster named on the command line.
+    BOOST_TEST(ctl(c, {"-d", "etcd3://" + c.etcd().host_port() + "/service", "list", "pgw"}, &ours, false) == 0, ours);
+    BOOST_TEST(ours.rfind("+ Cluster: pgw (" + sysid + ") ", 0) == 0, ours);
+    BOOST_TEST(parse_table(ours).size() == 3u, ours);
+    BOOST_TEST(ctl(c, {"-d", "bogus://x:1", "list", "pgw"}, &ours, false) == 1);
+    BOOST_TEST(ours.find("Error: Unknown dcs scheme: bogus") != std::string::npos, ours);
+    BOOST_TEST(ctl(c, {"list"}, &ours, false) == 0);   // no config, no names: a warning only
+    BOOST_TEST(ours.find("WARNING - Listing members: No cluster names were provided") != std::string::npos, ours);
 
     // 5. bad input: patronictl's messages and exit codes.
     BOOST_TEST(ctl(c, {"list", "-f", "xml"}, &ours) == 2);
