@@ -232,6 +232,7 @@ void daemon<Binding>::publish_view(const ha::cycle_report& r)
 {
     view_context ctx{&effective_, &ha_config_, r.mono + ha_config_.loop_wait, dcs_last_seen_, restapi_};
     api::api_view v = build_view(r, ctx);
+    if (engine_ && engine_->scheduled_restart()) v.scheduled_restart = engine_->scheduled_restart()->json;
     // A replica reports failsafe_mode_is_active while it remembers a failsafe leader (Patroni:
     // Failsafe.is_active); the leader's own flag comes from the HA state.
     if (v.failsafe_mode && failsafe_.is_active(clock::steady_source{}.now(), ha_config_.ttl)) v.failsafe_active = true;
@@ -450,6 +451,29 @@ task<api::response> daemon<Binding>::execute(api::command cmd, api::response pre
         auto w = co_await dcs_->write_failover(cleared, cluster->failover->version);
         if (!w || !*w) co_return api::error_response(409);
         co_return api::text_response(200, "scheduled switchover deleted");
+    }
+    if (std::get_if<api::delete_restart_command>(&cmd)) {
+        if (!engine_->cancel_scheduled_restart()) co_return api::text_response(404, "no restarts are scheduled");
+        co_return api::text_response(200, "scheduled restart deleted");
+    }
+    if (auto* r = std::get_if<api::restart_command>(&cmd); r && r->schedule) {
+        // rest-api.md 8.5: one scheduled restart per node, run by decide at its time (§22),
+        // cancelled when PostgreSQL restarts by other means before then.
+        if (effective_.dynamic.pause) co_return api::text_response(500, "Can't schedule restart in the paused state");
+        ha::local_requests::scheduled_restart sr;
+        sr.at = *r->schedule;
+        if (const auto& local = engine_->last_report().local) sr.postmaster_start = local->postmaster_start;
+        if (r->timeout_s) sr.timeout = std::chrono::seconds(*r->timeout_s);
+        boost::json::object published;
+        published["schedule"] = r->schedule_iso;
+        if (r->restart_pending) published["restart_pending"] = true;
+        if (r->role) published["role"] = *r->role;
+        if (r->postgres_version) published["postgres_version"] = *r->postgres_version;
+        if (r->timeout_s) published["timeout"] = *r->timeout_s;
+        sr.json = boost::json::serialize(published);
+        if (!engine_->schedule_restart(std::move(sr)))
+            co_return api::text_response(409, "Another restart is already scheduled");
+        co_return api::text_response(202, "Restart scheduled");
     }
     if (auto* r = std::get_if<api::restart_command>(&cmd)) {
         ha::local_requests::restart_request req;

@@ -106,6 +106,15 @@ public:
     /// Queues a REST/ctl request for the next cycle and wakes the loop.
     void request_restart(local_requests::restart_request r);
     void request_reinitialize(local_requests::reinitialize_request r);
+    /** POST /restart with `schedule` (rest-api.md 8.5): the node's single scheduled restart; false
+     *  when one is already scheduled. It lasts until decide runs or drops it. */
+    bool schedule_restart(local_requests::scheduled_restart r);
+    /// DELETE /restart: false when none was scheduled.
+    bool cancel_scheduled_restart();
+    const std::optional<local_requests::scheduled_restart>& scheduled_restart() const noexcept
+    {
+        return scheduled_;
+    }
 
     /// Replaces the configuration (SIGHUP, or a new `/config`) and wakes the loop.
     void set_config(ha_config config);
@@ -165,6 +174,7 @@ private:
     bool refresh_running_ = false;             ///< a request_refresh() re-probe is under way
     std::uint64_t cycle_ = 0;
     bool shutdown_requested_ = false;
+    std::optional<local_requests::scheduled_restart> scheduled_;   ///< kept across cycles
     bool stop_failed_ = false;   ///< a pg_stop of the shutdown did not succeed
     int exit_code_ = 0;
     bool exit_ = false;

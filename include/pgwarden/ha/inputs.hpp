@@ -276,6 +276,7 @@ struct local_requests {
         wall_time at;
         std::optional<mono_time> postmaster_start;       ///< cancelled if changed since scheduling
         std::optional<seconds> timeout;
+        std::string json;   ///< published as the member key's `scheduled_restart` (rest-api.md 8.5)
     };
     std::optional<restart_request> restart;
     std::optional<reinitialize_request> reinitialize;

@@ -252,7 +252,23 @@ BOOST_AUTO_TEST_CASE(pgwardenctl_matches_patronictl_on_a_live_cluster)
     BOOST_TEST(ours.find("Error: No 'any' among provided members") != std::string::npos, ours);
     BOOST_TEST(ctl(c, {"restart", "pgw", replica, "--force"}, &ours) == 0, ours);
     BOOST_TEST(ours.find("Success: restart on member " + replica + "\n") != std::string::npos, ours);
-    // (A scheduled restart is not tested: the daemon restarts at once, see docs/notes/ctl.md.)
+    // A scheduled restart is published in the member key (list shows it) and flushed.
+    BOOST_TEST(ctl(c, {"restart", "pgw", replica, "--scheduled", "2099-01-01T00:00:00+00:00", "--force"}, &ours) == 0,
+               ours);
+    BOOST_TEST(ours.find("Success: restart scheduled on member " + replica + "\n") != std::string::npos, ours);
+    BOOST_TEST(wait_until(
+                   [&] {
+                       std::string listed;
+                       return ctl(c, {"list", "pgw", "-f", "json"}, &listed) == 0 &&
+                              listed.find("2099-01-01") != std::string::npos;
+                   },
+                   30s, 500ms),
+               "the scheduled restart never showed in pgwardenctl list");
+    // With --force patronictl first flushes the one already scheduled (DELETE /restart), then schedules.
+    BOOST_TEST(ctl(c, {"restart", "pgw", replica, "--scheduled", "2099-01-02T00:00:00+00:00", "--force"}, &ours) == 0);
+    BOOST_TEST(ours.find("Success: restart scheduled on member " + replica + "\n") != std::string::npos, ours);
+    BOOST_TEST(ctl(c, {"flush", "pgw", replica, "restart", "--force"}, &ours) == 0, ours);
+    BOOST_TEST(ours.find("Success: flush scheduled restart for member " + replica + "\n") != std::string::npos, ours);
     BOOST_TEST(ctl(c, {"restart", "pgw", "--force", "--pg-version", "9.6"}, &ours) == 1);
     BOOST_TEST(ours.find("Error: Invalid PostgreSQL version: 9.6") != std::string::npos, ours);
     BOOST_TEST(ctl(c, {"flush", "pgw", replica, "restart", "--force"}, &ours) == 0, ours);

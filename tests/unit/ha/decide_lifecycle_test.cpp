@@ -504,9 +504,13 @@ BOOST_AUTO_TEST_CASE(scheduled_restart_runs_when_due)
 {
     fixture f;
     f.lock("n2");
-    f.in.requests.scheduled = local_requests::scheduled_restart{f.in.wall_now + std::chrono::seconds(5), {}, {}};
+    f.in.requests.scheduled = local_requests::scheduled_restart{f.in.wall_now + std::chrono::seconds(5), {}, {},
+                                                                R"({"schedule":"2030-01-01T10:00:00+00:00"})"};
     auto t = f.run();
     BOOST_TEST(t.reason == "no action. I am (n1), a secondary, and following a leader (n2)");
+    const auto* m = find<publish_member>(t);   // published while pending (rest-api.md 8.5)
+    BOOST_REQUIRE(m);
+    BOOST_TEST(m->data.scheduled_restart.value_or("") == R"({"schedule":"2030-01-01T10:00:00+00:00"})");
     f.in.wall_now += std::chrono::seconds(6);
     auto t2 = f.run();
     BOOST_TEST(t2.reason == "restart initiated");

@@ -102,6 +102,24 @@ void engine<Dcs, Pg, Wd, Clock>::request_reinitialize(local_requests::reinitiali
 }
 
 template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+bool engine<Dcs, Pg, Wd, Clock>::schedule_restart(local_requests::scheduled_restart r)
+{
+    if (scheduled_) return false;
+    scheduled_ = std::move(r);
+    wake();   // the member key publishes it
+    return true;
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
+bool engine<Dcs, Pg, Wd, Clock>::cancel_scheduled_restart()
+{
+    if (!scheduled_) return false;
+    scheduled_.reset();
+    wake();
+    return true;
+}
+
+template <dcs::client Dcs, pg::controller Pg, watchdog::device Wd, clock::timed_source Clock>
 void engine<Dcs, Pg, Wd, Clock>::set_config(ha_config config)
 {
     config_ = std::move(config);
@@ -277,6 +295,7 @@ task<void> engine<Dcs, Pg, Wd, Clock>::gather()
     in_.finished = std::exchange(finished_, std::nullopt);
     in_.requests = std::exchange(requests_, local_requests{});
     in_.requests.shutdown = shutdown_requested_;
+    in_.requests.scheduled = scheduled_;
     in_.failsafe_all_accepted = std::exchange(failsafe_accepted_, std::nullopt);
 }
 
@@ -562,7 +581,7 @@ task<typename engine<Dcs, Pg, Wd, Clock>::step> engine<Dcs, Pg, Wd, Clock>::act(
         if (hooks_.run_callback) hooks_.run_callback(a.name, a.role);
         co_return step::ok;
     } else if constexpr (std::is_same_v<A, clear_scheduled_restart>) {
-        requests_.scheduled.reset();
+        scheduled_.reset();
         co_return step::ok;
     } else if constexpr (std::is_same_v<A, cancel_background>) {
         co_return step::ok;   // background coroutines finish their current step; their result is ignored

@@ -63,6 +63,8 @@ inline void member_data_into(const cycle& c, dcs::member_data& d)
     d.tags = effective_tags(c);
     const bool busy_other = c.in.background && c.in.background->name != "promote";
     if (c.local && c.local->pending_restart) d.pending_restart = true;
+    if (c.in.requests.scheduled && !c.in.requests.scheduled->json.empty())
+        d.scheduled_restart = c.in.requests.scheduled->json;
     if (c.local)   // 4.x `pending_restart_reason` (dcs.md 2.2): what a restart would change
         for (const auto& [guc, change] : c.local->pending_restart_reason) {
             d.pending_restart = true;
