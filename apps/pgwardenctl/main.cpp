@@ -6,6 +6,7 @@
 // switchover, failover, edit-config, dsn, reload, restart, reinit, flush,
 // remove, query, demote-cluster, promote-cluster.
 #include "format.hpp"
+#include "pgwarden-etcd3/binding.hpp"
 
 #include <pgwarden/api/router.hpp>
 #include <pgwarden/config/document.hpp>
@@ -297,25 +298,9 @@ dcs::etcd3::client make_dcs(ctl_context& ctx, const std::string& scope)
     if (!ctx.local.etcd3)
         throw ctl_error("Can not find suitable configuration of distributed configuration store\n"
                         "Available implementations: etcd3");
-    const auto& e = *ctx.local.etcd3;
-    dcs::etcd3::config c;
-    c.scope = scope;
-    c.namespace_name = ctx.local.namespace_;
-    c.name = ctx.local.name.empty() ? scope : ctx.local.name;
-    c.host = e.host;
-    c.hosts = e.hosts;
-    c.use_proxies = e.use_proxies;
-    c.url = e.url;
-    c.proxy = e.proxy;
-    c.srv = e.srv;
-    c.srv_suffix = e.srv_suffix;
-    c.protocol = e.protocol;
-    c.username = e.username;
-    c.password = e.password;
-    c.cacert = e.cacert;
-    c.cert = e.cert;
-    c.key = e.key;
-    auto client = dcs::etcd3::client::create(ctx.io.get_executor(), std::move(c));
+    auto client = dcs::etcd3::client::create(
+        ctx.io.get_executor(),
+        apps::etcd3_config(ctx.local, scope, ctx.local.name.empty() ? scope : ctx.local.name));
     if (!client) throw ctl_error("Can not create the etcd3 client: " + client.error().message());
     return std::move(*client);
 }
