@@ -28,32 +28,6 @@ ha::ha_config make_config(std::string name)
     return c;
 }
 
-/// An initialized cluster without a leader, and a PostgreSQL of that cluster running in `role`.
-void running_cluster(test::mem_dcs& dcs, test::script_pg& pg, pg::pg_role role, std::string config_json = "{}")
-{
-    dcs.data.initialize = "7300000000000000001";
-    dcs.data.config = dcs::config_record{1, 1, std::move(config_json)};
-    dcs.data.history = dcs::history_record{1, true, {}};
-    pg.state.data_dir_empty = false;
-    pg.state.running = true;
-    pg.state.accepting_connections = true;
-    pg.state.role = role;
-    pg.state.in_recovery = role == pg::pg_role::replica;
-    pg.state.state = pg::pg_state::running;
-    pg.state.timeline = 1;
-    pg.state.system_identifier = 7300000000000000001ULL;
-}
-
-template <class Task>
-void run(boost::asio::io_context& io, Task t)
-{
-    bool done = false;
-    boost::asio::co_spawn(io, [&]() -> task<void> { co_await std::move(t); done = true; }, boost::asio::detached);
-    io.run();
-    io.restart();
-    BOOST_REQUIRE(done);
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(ha_engine)
@@ -63,14 +37,14 @@ BOOST_AUTO_TEST_CASE(running_primary_without_leader_takes_the_lock)
     boost::asio::io_context io;
     test::mem_dcs dcs;
     test::script_pg pg;
-    running_cluster(dcs, pg, pg::pg_role::primary);
+    test::running_cluster(dcs, pg, pg::pg_role::primary);
     test::count_watchdog wd;
     std::vector<std::string> messages;
     ha::engine_hooks hooks;
     hooks.on_cycle = [&](const ha::cycle_report& r) { messages.push_back(r.message); };
     test_engine e(io.get_executor(), dcs, pg, wd, clock::steady_source{}, make_config("n1"), hooks, 1);
     e.request_restart({});   // ignored by a cycle that has no reason to restart; exercises queuing
-    run(io, e.run_cycle());
+    BOOST_REQUIRE(test::run_to_end(io, e.run_cycle()));
     BOOST_REQUIRE(!messages.empty());
     BOOST_TEST_MESSAGE("cycle message: " << messages.back());
     BOOST_REQUIRE(dcs.data.leader);
@@ -86,7 +60,7 @@ BOOST_AUTO_TEST_CASE(dcs_outage_is_an_input_not_a_crash)
     test::script_pg pg;
     test::count_watchdog wd;
     test_engine e(io.get_executor(), dcs, pg, wd, clock::steady_source{}, make_config("n1"), {}, 1);
-    run(io, e.run_cycle());
+    BOOST_REQUIRE(test::run_to_end(io, e.run_cycle()));
     BOOST_TEST(!e.last_report().cluster.has_value());
     BOOST_TEST(!e.last_report().message.empty());
 }
@@ -98,7 +72,7 @@ BOOST_AUTO_TEST_CASE(paused_shutdown_leaves_postgres_running_and_exits)
     boost::asio::io_context io;
     test::mem_dcs dcs;
     test::script_pg pg;
-    running_cluster(dcs, pg, pg::pg_role::replica, "{\"pause\":true}");
+    test::running_cluster(dcs, pg, pg::pg_role::replica, "{\"pause\":true}");
     test::count_watchdog wd;
     auto cfg = make_config("n1");
     cfg.pause = true;
@@ -120,7 +94,7 @@ BOOST_AUTO_TEST_CASE(refresh_on_request_probes_between_cycles_without_a_cycle_or
     boost::asio::io_context io;
     test::mem_dcs dcs;
     test::script_pg pg;
-    running_cluster(dcs, pg, pg::pg_role::primary);
+    test::running_cluster(dcs, pg, pg::pg_role::primary);
     test::count_watchdog wd;
     int cycles = 0, refreshes = 0;
     std::int64_t refreshed_timeline = 0;

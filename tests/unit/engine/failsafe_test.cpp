@@ -51,27 +51,7 @@ dcs::member_record member(std::string name, std::string conn_url, std::string ap
 
 void initialized(test::mem_dcs& dcs, test::script_pg& pg, pg::pg_role role)
 {
-    dcs.data.initialize = "7300000000000000001";
-    dcs.data.config = dcs::config_record{1, 1, R"({"failsafe_mode":true})"};
-    dcs.data.history = dcs::history_record{1, true, {}};
-    pg.state.data_dir_empty = false;
-    pg.state.running = true;
-    pg.state.accepting_connections = true;
-    pg.state.role = role;
-    pg.state.in_recovery = role == pg::pg_role::replica;
-    pg.state.state = pg::pg_state::running;
-    pg.state.timeline = 1;
-    pg.state.system_identifier = 7300000000000000001ULL;
-}
-
-template <class Task>
-void run(boost::asio::io_context& io, Task t)
-{
-    bool done = false;
-    boost::asio::co_spawn(io, [&]() -> task<void> { co_await std::move(t); done = true; }, boost::asio::detached);
-    io.run();
-    io.restart();
-    BOOST_REQUIRE(done);
+    test::running_cluster(dcs, pg, role, R"({"failsafe_mode":true})");
 }
 
 const std::string leader_conn = "postgres://10.0.0.1:5432/postgres";
@@ -92,7 +72,7 @@ struct replica_case {
         hooks.on_cycle = [this](const ha::cycle_report& r) { message = r.message; };
         hooks.failsafe_leader = std::move(hook);
         fs_engine e(io.get_executor(), dcs, pg, wd, clock::steady_source{}, failsafe_config("n2"), hooks, 7);
-        run(io, e.run_cycle());
+        BOOST_REQUIRE(test::run_to_end(io, e.run_cycle()));
         BOOST_TEST_MESSAGE("cycle message: " << message);
         // snapshot() is the DCS as read: the completion is only for decide.
         BOOST_REQUIRE(e.snapshot().has_value());
@@ -142,7 +122,7 @@ BOOST_AUTO_TEST_CASE(failsafe_leader_ignored_when_failsafe_mode_is_off)
     auto cfg = failsafe_config("n2");
     cfg.failsafe_mode = false;
     fs_engine e(io.get_executor(), dcs, pg, wd, clock::steady_source{}, cfg, hooks, 7);
-    run(io, e.run_cycle());
+    BOOST_REQUIRE(test::run_to_end(io, e.run_cycle()));
     BOOST_TEST(asked == 0);
     BOOST_REQUIRE(dcs.data.leader.has_value());
     BOOST_TEST(dcs.data.leader->name == "n2");
@@ -168,13 +148,14 @@ BOOST_AUTO_TEST_CASE(leader_posts_to_the_failsafe_topology_when_the_dcs_is_down)
         co_return accept;
     };
     fs_engine e(io.get_executor(), dcs, pg, wd, clock::steady_source{}, failsafe_config("n1"), hooks, 7);
-    for (int i = 0; i < 3 && e.state().failsafe_topology.empty(); ++i) run(io, e.run_cycle());
+    for (int i = 0; i < 3 && e.state().failsafe_topology.empty(); ++i)
+        BOOST_REQUIRE(test::run_to_end(io, e.run_cycle()));
     BOOST_REQUIRE(dcs.data.leader.has_value());
     BOOST_REQUIRE(e.state().failsafe_topology.size() == 3u);
     BOOST_TEST(posted.empty());
 
     dcs.down = true;
-    run(io, e.run_cycle());
+    BOOST_REQUIRE(test::run_to_end(io, e.run_cycle()));
     BOOST_REQUIRE(posted.size() == 1u);
     const std::vector<std::pair<std::string, std::string>> others = {{"n2", "http://10.0.0.2:8008/patroni"},
                                                                      {"n3", "http://10.0.0.3:8008/patroni"}};
@@ -184,7 +165,7 @@ BOOST_AUTO_TEST_CASE(leader_posts_to_the_failsafe_topology_when_the_dcs_is_down)
     BOOST_TEST(e.state().failsafe_active);
 
     accept = false;   // one member did not accept: demote as without failsafe
-    run(io, e.run_cycle());
+    BOOST_REQUIRE(test::run_to_end(io, e.run_cycle()));
     BOOST_TEST(posted.size() == 2u);
     BOOST_TEST(message == "demoted self because DCS is not accessible and I was a leader");
     BOOST_TEST((std::find(pg.log.begin(), pg.log.end(), "stop") != pg.log.end()));

@@ -7,6 +7,9 @@
 #include <pgwarden/pg/concept.hpp>
 #include <pgwarden/watchdog/concept.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -181,5 +184,33 @@ struct count_watchdog {
     }
 };
 static_assert(watchdog::device<count_watchdog>);
+
+/// An initialized cluster without a leader (`/config` = config_json), and a PostgreSQL of
+/// that cluster running in `role`.
+inline void running_cluster(mem_dcs& dcs, script_pg& pg, pg::pg_role role, std::string config_json = "{}")
+{
+    dcs.data.initialize = "7300000000000000001";
+    dcs.data.config = dcs::config_record{1, 1, std::move(config_json)};
+    dcs.data.history = dcs::history_record{1, true, {}};
+    pg.state.data_dir_empty = false;
+    pg.state.running = true;
+    pg.state.accepting_connections = true;
+    pg.state.role = role;
+    pg.state.in_recovery = role == pg::pg_role::replica;
+    pg.state.state = pg::pg_state::running;
+    pg.state.timeline = 1;
+    pg.state.system_identifier = 7300000000000000001ULL;
+}
+
+/// Runs `t` to its end on `io` (and everything it spawned); false if it never finished.
+template <class Task>
+[[nodiscard]] bool run_to_end(boost::asio::io_context& io, Task t)
+{
+    bool done = false;
+    boost::asio::co_spawn(io, [&]() -> task<void> { co_await std::move(t); done = true; }, boost::asio::detached);
+    io.run();
+    io.restart();
+    return done;
+}
 
 } // namespace pgwarden::test
